@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { importFile } from '../importer/import-file.ts';
+import { withDatabase } from './run.ts';
+
+type Options = { rejects?: string; batchSize: number; progress: boolean };
+
+export const importCommand = (file: string, options: Options) =>
+  withDatabase('import', async (db, config) => {
+    if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+    const rejectsPath = options.rejects ?? `${file.replace(/\.ndjson$/, '')}.rejects.ndjson`;
+    const bar =
+      options.progress && process.stderr.isTTY
+        ? new cliProgress.SingleBar(
+            { stream: process.stderr, format: 'importing [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s' },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+    bar?.start(1, 0);
+    const started = performance.now();
+    const summary = await importFile(db, config, file, {
+      batchSize: options.batchSize,
+      rejectsPath,
+      onProgress: (done, total) => {
+        bar?.setTotal(total);
+        bar?.update(done);
+      },
+    });
+    bar?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const out = process.stdout;
+    out.write(
+      `${summary.lines} lines: ${summary.appended} appended, ${summary.duplicates} already in the log, ` +
+        `${summary.rejected} rejected (${seconds.toFixed(1)} s); log head at position ${summary.headPosition}\n`,
+    );
+    for (const r of summary.rejects.slice(0, 20)) {
+      for (const e of r.errors) out.write(`  line ${r.line}: ${r.code} ${e.field}: ${e.reason}\n`);
+    }
+    if (summary.rejected > 20) out.write(`  … and ${summary.rejected - 20} more\n`);
+    if (summary.rejected) out.write(`rejected lines written to ${rejectsPath}\n`);
+    return summary.rejected ? 1 : 0;
+  });

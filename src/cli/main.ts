@@ -1,0 +1,41 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { importCommand } from './import-command.ts';
+import { migrateCommand } from './migrate-command.ts';
+import { serveCommand } from './serve-command.ts';
+
+const program = new Command('cakupan')
+  .description('GraphQL analytics over the event-sourced history of BPJS Ketenagakerjaan coverage')
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true })
+  .addHelpText(
+    'after',
+    '\nEnvironment: DATABASE_URL (PostgreSQL; default is embedded PGlite), CAKUPAN_DATA_DIR (PGlite directory, default ./data),\n' +
+      'CAKUPAN_PSEUDONYM_SECRET (HMAC secret for NIK pseudonyms), CAKUPAN_NPP_PATTERN, CAKUPAN_LOG_LEVEL, PORT.',
+  );
+
+export const parsePositiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+};
+
+program.command('migrate').description('apply pending database migrations').action(migrateCommand);
+
+program
+  .command('import')
+  .description('append the events of an NDJSON file to the log (see docs: import format)')
+  .argument('<file>', 'NDJSON file, one event per line')
+  .option('--rejects <file>', 'where to write rejected lines (default: <file>.rejects.ndjson)')
+  .option('--batch-size <n>', 'events per transaction', parsePositiveInt, 5000)
+  .option('--no-progress', 'no progress bar even on a terminal')
+  .action(importCommand);
+
+program
+  .command('serve')
+  .description('serve the GraphQL API (GraphiQL at /graphql)')
+  .option('-p, --port <n>', 'port to listen on (default: PORT or 4000)', parsePositiveInt)
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--demo', 'on an empty database, load the demo scenario first')
+  .action(serveCommand);
+
+await program.parseAsync(process.argv);

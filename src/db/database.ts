@@ -1,0 +1,90 @@
+import pg from 'pg';
+import { PGlite, types } from '@electric-sql/pglite';
+
+/** The SQL surface the hot paths use; identical on PGlite and PostgreSQL. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters. */
+  exec(script: string): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly engine: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** The PGlite instance (embedded engine only), shared with Prisma's adapter. */
+  readonly pglite?: PGlite;
+  readonly url?: string;
+}
+
+// Both engines return the same JS shapes: bigint and numeric as numbers (all
+// counts and positions fit in 2^53), dates as 'YYYY-MM-DD' strings.
+const PARSERS: Record<number, (v: string) => unknown> = {
+  [types.INT8]: Number,
+  [types.NUMERIC]: Number,
+  [types.DATE]: (v: string) => v,
+};
+
+export async function openPglite(dataDir?: string): Promise<Database> {
+  const db = await PGlite.create(dataDir ?? 'memory://', { parsers: PARSERS });
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
+    async query<T>(text: string, params?: unknown[]) {
+      return (await q.query<T>(text, params)).rows;
+    },
+    async exec(script: string) {
+      await q.exec(script);
+    },
+  });
+  return {
+    engine: 'pglite',
+    pglite: db,
+    ...wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
+}
+
+export async function openPostgres(url: string, max = 10): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: { getTypeParser: ((oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+  });
+  // Fail fast with a clear message rather than on the first query.
+  const probe = await pool.connect().catch((e: Error) => {
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
+  });
+  probe.release();
+  const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
+    async query<T>(text: string, params?: unknown[]) {
+      return (await c.query(text, params)).rows as T[];
+    },
+    async exec(script: string) {
+      await c.query(script);
+    },
+  });
+  return {
+    engine: 'postgres',
+    url,
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

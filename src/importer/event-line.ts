@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { Temporal } from '@js-temporal/polyfill';
+import type { Config } from '../config/config.ts';
+import { ValidationError, type FieldIssue } from '../domain/errors.ts';
+import type { DomainEvent, ProposedEvent } from '../domain/events.ts';
+import { FORMALITIES, LAPSE_REASONS, PROGRAMS, SEGMENTS, SIZE_CLASSES, SPONSORS, TARGET_METRICS } from '../domain/reference/vocabulary.ts';
+import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
+import { nikProblem, pseudonymise } from '../domain/worker/nik.ts';
+
+// The public import format (shared/domain/import-format.md), validated field
+// by field. Objects are strict: an unexpected key (a worker's name, say) is
+// rejected rather than silently stored.
+
+const isoDate = z.string().refine((s) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  try {
+    Temporal.PlainDate.from(s, { overflow: 'reject' });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a real calendar date YYYY-MM-DD');
+
+const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max);
+const regency = z.string().regex(/^\d{4}$/, 'must be a 4-digit regency/city code').refine((c) => currentRegencyCode(c) !== undefined, 'is not a known regency/city code');
+const regionAny = z
+  .string()
+  .refine((c) => (c.length === 2 ? isProvinceCode(c) : c.length === 4 && currentRegencyCode(c) !== undefined), 'is not a known province (2-digit) or regency/city (4-digit) code');
+const nik = z.string().superRefine((v, ctx) => {
+  const problem = nikProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: `NIK ${problem}` });
+});
+const programs = z.array(z.enum(PROGRAMS)).min(1, 'must list at least one program');
+
+function dataSchemas(nppPattern: RegExp) {
+  const npp = z.string().regex(nppPattern, `must match the NPP pattern ${nppPattern.source}`);
+  return {
+    EmployerRegistered: z.strictObject({ npp, name: text(), regionCode: regency, sizeClass: z.enum(SIZE_CLASSES), industry: text(20).optional(), channel: text(50).optional() }),
+    EmployerDeregistered: z.strictObject({ npp, reason: text() }),
+    EmployerLicensed: z.strictObject({ licenceNumber: text(80), name: text(), regionCode: regency, employees: z.number().int().min(0), npp: npp.optional(), wageBill: z.number().min(0).optional() }),
+    WorkerEnrolled: z.strictObject({
+      nik,
+      segment: z.enum(SEGMENTS),
+      programs,
+      regionCode: regency,
+      sponsor: z.enum(SPONSORS),
+      employerNpp: npp.optional(),
+      occupation: text(80).optional(),
+      branchOffice: text(80).optional(),
+    }),
+    WorkerLapsed: z.strictObject({ nik, reason: z.enum(LAPSE_REASONS) }),
+    WorkerProgramsChanged: z.strictObject({ nik, programs }),
+    WorkforceEstimated: z
+      .strictObject({ regionCode: regionAny.optional(), segment: z.enum(SEGMENTS).optional(), formality: z.enum(FORMALITIES).optional(), count: z.number().int().positive(), source: text() })
+      .refine((d) => !(d.segment && d.formality), { message: 'give segment or formality, not both', path: ['formality'] }),
+    CoverageTargetSet: z.strictObject({
+      targetId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
+      name: text(),
+      metric: z.enum(TARGET_METRICS),
+      value: z.number().positive(),
+      dueOn: isoDate,
+      scope: z.strictObject({ regionCode: regionAny.optional(), segment: z.enum(SEGMENTS).optional(), sponsor: z.enum(SPONSORS).optional(), program: z.enum(PROGRAMS).optional() }),
+      source: text(),
+    }),
+    EventRetracted: z.strictObject({ eventId: z.uuid('must be a UUID'), reason: text() }),
+  } as const;
+}
+
+export type ImportableType = keyof ReturnType<typeof dataSchemas>;
+const IMPORTABLE = Object.keys(dataSchemas(/x/)) as ImportableType[];
+
+const Envelope = z.strictObject({
+  eventId: z.uuid('must be a UUID'),
+  type: z.string(),
+  effectiveOn: isoDate,
+  data: z.record(z.string(), z.unknown()),
+});
+
+function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((i) => ({
+    field: prefix + (i.path.length ? i.path.join('.') : '(line)'),
+    reason: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
+  }));
+}
+
+/** Builds the parser that turns one import line (already JSON-parsed) into a proposed event. */
+export function eventLineParser(config: Pick<Config, 'nppPattern' | 'pseudonymSecret'>) {
+  const schemas = dataSchemas(config.nppPattern);
+  const worker = (nikValue: string) => pseudonymise(nikValue, config.pseudonymSecret);
+
+  return function parseEventLine(input: unknown): ProposedEvent {
+    const envelope = Envelope.safeParse(input);
+    if (!envelope.success) throw new ValidationError(issuesOf(envelope.error));
+    const { eventId, type, effectiveOn } = envelope.data;
+    if (!(IMPORTABLE as string[]).includes(type)) {
+      throw new ValidationError([{ field: 'type', reason: `unknown event type "${type}" (expected one of ${IMPORTABLE.join(', ')})` }]);
+    }
+    const parsed = schemas[type as ImportableType].safeParse(envelope.data.data);
+    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error, 'data.'));
+    const base = { eventId, effectiveOn };
+    const event = toStored(type as ImportableType, parsed.data as never, worker);
+    return { ...base, ...event, ...streamOf(event, effectiveOn) } as ProposedEvent;
+  };
+}
+
+type Parsed<T extends ImportableType> = z.infer<ReturnType<typeof dataSchemas>[T]>;
+
+function toStored(type: ImportableType, d: Parsed<ImportableType>, worker: (nik: string) => string): DomainEvent {
+  switch (type) {
+    case 'WorkerEnrolled': {
+      const { nik: n, ...rest } = d as Parsed<'WorkerEnrolled'>;
+      return { type, data: { worker: worker(n), ...rest, regionCode: currentRegencyCode(rest.regionCode)! } };
+    }
+    case 'WorkerLapsed': {
+      const { nik: n, ...rest } = d as Parsed<'WorkerLapsed'>;
+      return { type, data: { worker: worker(n), ...rest } };
+    }
+    case 'WorkerProgramsChanged': {
+      const { nik: n, ...rest } = d as Parsed<'WorkerProgramsChanged'>;
+      return { type, data: { worker: worker(n), ...rest } };
+    }
+    case 'EmployerRegistered':
+    case 'EmployerLicensed': {
+      const e = d as Parsed<'EmployerRegistered'>;
+      return { type, data: { ...e, regionCode: currentRegencyCode(e.regionCode)! } } as DomainEvent;
+    }
+    case 'WorkforceEstimated': {
+      const e = d as Parsed<'WorkforceEstimated'>;
+      return { type, data: e.regionCode?.length === 4 ? { ...e, regionCode: currentRegencyCode(e.regionCode)! } : e };
+    }
+    default:
+      return { type, data: d } as DomainEvent;
+  }
+}
+
+/** The stream an event belongs to and the region it is filed under. */
+function streamOf(e: DomainEvent, effectiveOn: string): { streamId: string; regionCode: string | null } {
+  switch (e.type) {
+    case 'WorkerEnrolled':
+      return { streamId: `worker-${e.data.worker}`, regionCode: e.data.regionCode };
+    case 'WorkerLapsed':
+    case 'WorkerProgramsChanged':
+      return { streamId: `worker-${e.data.worker}`, regionCode: null };
+    case 'EmployerRegistered':
+      return { streamId: `employer-${e.data.npp}`, regionCode: e.data.regionCode };
+    case 'EmployerDeregistered':
+      return { streamId: `employer-${e.data.npp}`, regionCode: null };
+    case 'EmployerLicensed':
+      return { streamId: `licence-${e.data.licenceNumber}`, regionCode: e.data.regionCode };
+    case 'WorkforceEstimated': {
+      const part = e.data.segment ?? e.data.formality ?? 'ALL';
+      return { streamId: `workforce-${e.data.regionCode ?? 'ID'}-${part}-${effectiveOn.slice(0, 4)}`, regionCode: e.data.regionCode ?? null };
+    }
+    case 'CoverageTargetSet':
+      return { streamId: `target-${e.data.targetId}`, regionCode: e.data.scope.regionCode ?? null };
+    case 'FigurePublished':
+      return { streamId: `figure-${e.data.figureId}`, regionCode: null };
+    case 'EventRetracted':
+      // The retracted event's stream is only known from the log: the store fills it in.
+      return { streamId: '', regionCode: null };
+  }
+}
