@@ -25,8 +25,8 @@ const PARSERS: Record<number, (v: string) => unknown> = {
   [types.DATE]: (v: string) => v,
 };
 
-export async function openPglite(dataDir?: string): Promise<Database> {
-  const db = await PGlite.create(dataDir ?? 'memory://', { parsers: PARSERS });
+export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
+  const db = await PGlite.create(dataDir ?? 'memory://', { parsers: PARSERS, ...options });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       return (await q.query<T>(text, params)).rows;
@@ -50,6 +50,9 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     max,
     types: { getTypeParser: ((oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   });
+  // An idle client can lose its server (restart, admin kill); the pool drops it
+  // and the next query reconnects, so this is worth a log line, not a crash.
+  pool.on('error', (e) => process.emitWarning(`PostgreSQL connection lost: ${e.message}`));
   // Fail fast with a clear message rather than on the first query.
   const probe = await pool.connect().catch((e: Error) => {
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);

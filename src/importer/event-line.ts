@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../config/config.ts';
 import { ValidationError, type FieldIssue } from '../domain/errors.ts';
 import type { DomainEvent, ProposedEvent } from '../domain/events.ts';
+import { isIsoDate } from '../domain/reference/calendar.ts';
 import { FORMALITIES, LAPSE_REASONS, PROGRAMS, SEGMENTS, SIZE_CLASSES, SPONSORS, TARGET_METRICS } from '../domain/reference/vocabulary.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
 import { nikProblem, pseudonymise } from '../domain/worker/nik.ts';
@@ -11,15 +11,7 @@ import { nikProblem, pseudonymise } from '../domain/worker/nik.ts';
 // by field. Objects are strict: an unexpected key (a worker's name, say) is
 // rejected rather than silently stored.
 
-const isoDate = z.string().refine((s) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  try {
-    Temporal.PlainDate.from(s, { overflow: 'reject' });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a real calendar date YYYY-MM-DD');
+const isoDate = z.string().refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD');
 
 const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max);
 const regency = z.string().regex(/^\d{4}$/, 'must be a 4-digit regency/city code').refine((c) => currentRegencyCode(c) !== undefined, 'is not a known regency/city code');
@@ -77,10 +69,14 @@ const Envelope = z.strictObject({
 });
 
 function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((i) => ({
-    field: prefix + (i.path.length ? i.path.join('.') : '(line)'),
-    reason: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
-  }));
+  return error.issues.flatMap((i) => {
+    // "data.nik"; an issue with the whole data object is "data"; with the whole line "(line)".
+    const at = (...path: PropertyKey[]) => (path.length ? prefix + path.join('.') : prefix.replace(/\.$/, '') || '(line)');
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => ({ field: at(...i.path, k), reason: 'is not a field of this event type (extra data, such as names, is refused)' }));
+    }
+    return [{ field: at(...i.path), reason: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message }];
+  });
 }
 
 /** Builds the parser that turns one import line (already JSON-parsed) into a proposed event. */

@@ -44,10 +44,7 @@ CREATE TABLE "regions" (
 CREATE UNIQUE INDEX "events_event_id_key" ON "events"("event_id");
 
 -- CreateIndex
-CREATE INDEX "events_type_position_idx" ON "events"("type", "position");
-
--- CreateIndex
-CREATE INDEX "events_recorded_at_idx" ON "events"("recorded_at");
+CREATE INDEX "events_recorded_at_idx" ON "events" USING BRIN ("recorded_at");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "events_stream_id_stream_version_key" ON "events"("stream_id", "stream_version");

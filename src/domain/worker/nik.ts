@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Temporal } from '@js-temporal/polyfill';
+import { isRealDate } from '../reference/calendar.ts';
 import { isKnownNikRegion } from '../regions/regions.ts';
 
 /**
@@ -15,14 +15,7 @@ export function nikProblem(nik: string): string | undefined {
   const month = Number(nik.slice(8, 10));
   const yy = Number(nik.slice(10, 12));
   if (day > 40) day -= 40; // women
-  const realIn = (year: number) => {
-    try {
-      Temporal.PlainDate.from({ year, month, day }, { overflow: 'reject' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const realIn = (year: number) => isRealDate(year, month, day);
   // The century is not encoded: the date must exist in 19YY or 20YY.
   if (day < 1 || !(realIn(1900 + yy) || realIn(2000 + yy))) return 'digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)';
   if (nik.slice(12) === '0000') return 'serial number (last four digits) must not be 0000';

@@ -1,0 +1,27 @@
+import { Temporal } from '@js-temporal/polyfill';
+
+// Calendar checks through Temporal, memoised: an import repeats the same few
+// thousand dates millions of times, and the polyfill is slow per call.
+const realDates = new Map<string, boolean>();
+
+/** True when year-month-day is a real Gregorian date. */
+export function isRealDate(year: number, month: number, day: number): boolean {
+  const key = `${year}-${month}-${day}`;
+  let ok = realDates.get(key);
+  if (ok === undefined) {
+    try {
+      Temporal.PlainDate.from({ year, month, day }, { overflow: 'reject' });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (realDates.size < 200_000) realDates.set(key, ok);
+  }
+  return ok;
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return m !== null && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}

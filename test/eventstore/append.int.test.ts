@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendEvents } from '../../src/eventstore/append.ts';
+import { freshDatabase, type TestDatabase } from '../support/database.ts';
+import { employer, enrolBpu, enrolPu, ev, lapse, nik } from '../support/events.ts';
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await freshDatabase();
+});
+afterEach(async () => {
+  await db.dropDatabase();
+});
+
+const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events'))[0].n;
+
+describe('empty log', () => {
+  it('assigns gap-free positions and per-stream versions', async () => {
+    const r = await appendEvents(db, [employer('17081342'), enrolPu(nik(1), '17081342', '2013-01-15'), lapse(nik(1), '2013-05-01')], { atomic: true });
+    expect(r.outcomes.map((o) => o.status === 'appended' && [o.position, o.streamVersion])).toEqual([[1, 1], [2, 1], [3, 2]]);
+    const rows = await db.query<{ position: number; stream_version: number; region_code: string }>(
+      'SELECT position, stream_version, region_code FROM events ORDER BY position',
+    );
+    expect(rows).toEqual([
+      { position: 1, stream_version: 1, region_code: '3375' },
+      { position: 2, stream_version: 1, region_code: '3375' },
+      { position: 3, stream_version: 2, region_code: '3375' },
+    ]);
+  });
+
+  it('records effective date and a recorded time set by the store', async () => {
+    const before = Date.now();
+    await appendEvents(db, [enrolBpu(nik(1), '2013-01-15')], { atomic: true });
+    const [row] = await db.query<{ effective_on: string; recorded_at: Date; schema_version: number }>('SELECT effective_on, recorded_at, schema_version FROM events');
+    expect(row.effective_on).toBe('2013-01-15');
+    expect(row.schema_version).toBe(1);
+    expect(new Date(row.recorded_at).getTime()).toBeGreaterThanOrEqual(before - 1000);
+  });
+});
+
+describe('log with events', () => {
+  it('treats a re-appended eventId as a no-op returning the stored position', async () => {
+    const e = enrolBpu(nik(1), '2013-01-15');
+    await appendEvents(db, [e], { atomic: true });
+    const again = await appendEvents(db, [e], { atomic: true });
+    expect(again.outcomes).toEqual([{ status: 'duplicate', index: 0, eventId: e.eventId, position: 1, streamId: e.streamId }]);
+    expect(await count()).toBe(1);
+  });
+
+  it('rejects a wrong expected version with CONCURRENCY and writes nothing', async () => {
+    await appendEvents(db, [enrolBpu(nik(1), '2013-01-15')], { atomic: true });
+    const r = await appendEvents(db, [employer('17081342'), lapse(nik(1), '2013-02-01')].map((e, i) => (i ? { ...e, expectedVersion: 'NO_STREAM' as const } : e)), { atomic: true });
+    expect(r.committed).toBe(false);
+    expect(r.outcomes[1]).toMatchObject({ status: 'rejected', error: { code: 'CONCURRENCY', message: expect.stringMatching(/is at version 1, expected NO_STREAM/) } });
+    expect(await count()).toBe(1);
+  });
+
+  it('accepts the right expected version', async () => {
+    await appendEvents(db, [enrolBpu(nik(1), '2013-01-15')], { atomic: true });
+    const r = await appendEvents(db, [{ ...lapse(nik(1), '2013-02-01'), expectedVersion: 1 }], { atomic: true });
+    expect(r.outcomes[0]).toMatchObject({ status: 'appended', position: 2, streamVersion: 2 });
+  });
+
+  it('in an atomic batch, one domain-rule violation writes nothing', async () => {
+    const r = await appendEvents(db, [enrolBpu(nik(1), '2013-01-15'), lapse(nik(2), '2013-02-01')], { atomic: true });
+    expect(r.committed).toBe(false);
+    expect(r.outcomes[1]).toMatchObject({ status: 'rejected', error: { code: 'DOMAIN_RULE' } });
+    expect(await count()).toBe(0);
+  });
+
+  it('in an import batch, appends the valid events and reports the others', async () => {
+    const r = await appendEvents(db, [enrolBpu(nik(1), '2013-01-15'), lapse(nik(2), '2013-02-01'), lapse(nik(1), '2013-03-01')], { atomic: false });
+    expect(r.outcomes.map((o) => o.status)).toEqual(['appended', 'rejected', 'appended']);
+    expect(await count()).toBe(2);
+  });
+
+  it('serialises concurrent appends: positions stay gap-free and unique', async () => {
+    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 25 }, (_, i) => enrolBpu(nik(b * 100 + i + 1), '2013-01-15')));
+    await Promise.all(batches.map((batch) => appendEvents(db, batch, { atomic: true })));
+    const rows = await db.query<{ position: number }>('SELECT position FROM events ORDER BY position');
+    expect(rows.map((r) => r.position)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+});
+
+describe('retraction', () => {
+  it('files under the retracted event stream and lets the worker enrol again', async () => {
+    const enrolled = enrolBpu(nik(1), '2013-01-15');
+    await appendEvents(db, [enrolled], { atomic: true });
+    const retraction = ev('EventRetracted', '2013-02-01', { eventId: enrolled.eventId, reason: 'wrong person' });
+    const r = await appendEvents(db, [retraction, enrolBpu(nik(1), '2013-02-01')], { atomic: true });
+    expect(r.outcomes.map((o) => o.status === 'appended' && [o.streamId, o.streamVersion])).toEqual([
+      [enrolled.streamId, 2],
+      [enrolled.streamId, 3],
+    ]);
+  });
+
+  it('rejects retracting an unknown or already retracted event', async () => {
+    const enrolled = enrolBpu(nik(1), '2013-01-15');
+    await appendEvents(db, [enrolled, ev('EventRetracted', '2013-02-01', { eventId: enrolled.eventId, reason: 'x' })], { atomic: true });
+    const r = await appendEvents(
+      db,
+      [ev('EventRetracted', '2013-03-01', { eventId: enrolled.eventId, reason: 'again' }), ev('EventRetracted', '2013-03-01', { eventId: '00000000-0000-4000-8000-000000000000', reason: 'x' })],
+      { atomic: false },
+    );
+    expect(r.outcomes.map((o) => o.status === 'rejected' && o.error.message)).toEqual([
+      `data.eventId: event ${enrolled.eventId} is already retracted`,
+      'data.eventId: no event 00000000-0000-4000-8000-000000000000 in the log',
+    ]);
+  });
+});

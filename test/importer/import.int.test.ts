@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importFile } from '../../src/importer/import-file.ts';
+import { freshDatabase, type TestDatabase } from '../support/database.ts';
+import { testConfig } from '../support/events.ts';
+
+const SAMPLE = path.resolve('../shared/examples/events.sample.ndjson');
+const BAD = path.resolve('test/fixtures/bad-events.ndjson');
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await freshDatabase();
+});
+afterEach(async () => {
+  await db.dropDatabase();
+});
+
+const snapshot = async () => ({
+  events: await db.query('SELECT position, event_id::text, type FROM events ORDER BY position'),
+  streams: await db.query('SELECT stream_id, version FROM streams ORDER BY stream_id'),
+});
+
+describe('the shared sample file', () => {
+  it('imports cleanly, and a second run appends nothing', async () => {
+    const first = await importFile(db, testConfig, SAMPLE);
+    expect(first).toMatchObject({ lines: 11, appended: 11, duplicates: 0, rejected: 0, headPosition: 11 });
+    const before = await snapshot();
+    const second = await importFile(db, testConfig, SAMPLE);
+    expect(second).toMatchObject({ appended: 0, duplicates: 11, rejected: 0 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('stores no NIK anywhere in the database', async () => {
+    await importFiles();
+    const niks = [...readFileSync(SAMPLE, 'utf8').matchAll(/"nik":"(\d{16})"/g)].map((m) => m[1]);
+    expect(niks.length).toBeGreaterThan(0);
+    const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    for (const { table_name } of tables) {
+      const rows = await db.query<{ t: string }>(`SELECT t::text AS t FROM "${table_name}" t`);
+      const text = rows.map((r) => r.t).join('\n');
+      for (const n of niks) expect(text, `${table_name} holds a NIK`).not.toContain(n);
+    }
+  });
+});
+
+async function importFiles() {
+  await importFile(db, testConfig, SAMPLE);
+  await importFile(db, testConfig, BAD);
+}
+
+describe('a file with bad lines', () => {
+  it('appends the valid lines and reports each bad one with line, field and reason', async () => {
+    const rejectsPath = path.join(os.tmpdir(), `rejects-${process.pid}-${Date.now()}.ndjson`);
+    const summary = await importFile(db, testConfig, BAD, { rejectsPath });
+    expect(summary).toMatchObject({ lines: 13, appended: 3, rejected: 9 });
+    expect(summary.rejects.map((r) => [r.line, r.code, r.errors.map((e) => `${e.field}: ${e.reason}`).join('; ')])).toEqual([
+      [2, 'VALIDATION', expect.stringMatching(/^\(line\): malformed JSON/)],
+      [3, 'VALIDATION', 'type: unknown event type "WorkerPromoted" (expected one of EmployerRegistered, EmployerDeregistered, EmployerLicensed, WorkerEnrolled, WorkerLapsed, WorkerProgramsChanged, WorkforceEstimated, CoverageTargetSet, EventRetracted)'],
+      [4, 'VALIDATION', 'data.nik: NIK digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)'],
+      [5, 'VALIDATION', 'effectiveOn: must be a real calendar date YYYY-MM-DD'],
+      [6, 'DOMAIN_RULE', 'data.programs: JP not available to segment BPU (allowed: JKK, JKM, JHT)'],
+      [7, 'DOMAIN_RULE', 'data.nik: worker has no active enrolment to lapse'],
+      [8, 'VALIDATION', 'data.regionCode: is not a known regency/city code'],
+      [11, 'DOMAIN_RULE', 'data.employerNpp: employer 99999999 is not registered'],
+      [13, 'VALIDATION', 'data.name: is not a field of this event type (extra data, such as names, is refused)'],
+    ]);
+    const written = readFileSync(rejectsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(written.map((r) => r.line).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 11, 13]);
+    expect(readFileSync(rejectsPath, 'utf8')).not.toMatch(/\d{16}/); // never echoes a NIK
+    const types = await db.query<{ type: string }>('SELECT type FROM events ORDER BY position');
+    expect(types.map((t) => t.type)).toEqual(['EmployerRegistered', 'WorkerEnrolled', 'WorkerLapsed']);
+  });
+
+  it('changes nothing when re-run', async () => {
+    await importFile(db, testConfig, BAD);
+    const before = await snapshot();
+    const again = await importFile(db, testConfig, BAD);
+    expect(again).toMatchObject({ appended: 0, duplicates: 3, rejected: 9 });
+    expect(await snapshot()).toEqual(before);
+  });
+});
