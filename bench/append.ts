@@ -1,0 +1,93 @@
+// Append throughput: N synthetic valid events imported end to end (read, parse,
+// validate, pseudonymise, decide, hash, insert) on PostgreSQL and PGlite, next
+// to a Prisma `createMany` of the same rows (no validation, no hashing) run in
+// the same process as the baseline.  Usage: tsx bench/append.ts [N]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { loadConfig } from '../src/config/config.ts';
+import { openPglite, openPostgres, type Database } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { PrismaClient } from '../src/generated/prisma/client.ts';
+import { importFile } from '../src/importer/import-file.ts';
+import { eventLineParser } from '../src/importer/event-line.ts';
+import { loadRegions } from '../src/domain/regions/load-regions.ts';
+import { fmt, rate, throwawayDatabase } from './support.ts';
+import { syntheticLines } from './synthetic.ts';
+
+const n = Number(process.argv[2] ?? 200_000);
+const config = loadConfig({ ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789' });
+mkdirSync('.bench', { recursive: true });
+const file = path.resolve(`.bench/append-${n}.ndjson`);
+writeFileSync(file, [...syntheticLines(n)].join('\n') + '\n');
+console.log(`append benchmark: ${fmt(n)} synthetic events (${os.cpus().length} cores, Node ${process.version})`);
+
+async function timedImport(db: Database): Promise<number> {
+  await migrate(db);
+  await loadRegions(db);
+  const started = performance.now();
+  const summary = await importFile(db, config, file, { batchSize: 5000 });
+  const ms = performance.now() - started;
+  if (summary.appended !== n) throw new Error(`expected ${n} appended, got ${summary.appended} (${summary.rejected} rejected)`);
+  return ms;
+}
+
+// 1. cakupan import on PostgreSQL
+const pgDb = await throwawayDatabase('cakupan_bench');
+const pgMs = await (async () => {
+  const db = await openPostgres(pgDb.url);
+  try {
+    return await timedImport(db);
+  } finally {
+    await db.close();
+  }
+})();
+await pgDb.drop();
+
+// 2. cakupan import on PGlite (a fresh data directory on disk)
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-bench-'));
+const pgliteMs = await (async () => {
+  const db = await openPglite(dir);
+  try {
+    return await timedImport(db);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+
+// 3. baseline: Prisma createMany of the same events, already parsed and shaped
+// (so it measures only the ORM insert path), in batches of 5,000.
+const baseDb = await throwawayDatabase('cakupan_bench_base');
+const baseMs = await (async () => {
+  const db = await openPostgres(baseDb.url);
+  await migrate(db);
+  await db.close();
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: baseDb.url }) });
+  const parse = eventLineParser(config);
+  const rows = [...syntheticLines(n)].map((l, i) => {
+    const e = parse(JSON.parse(l));
+    return {
+      position: BigInt(i + 1), streamId: e.streamId, streamVersion: i + 1, eventId: e.eventId, type: e.type, schemaVersion: 1,
+      data: e.data, effectiveOn: new Date(e.effectiveOn), recordedAt: new Date(), regionCode: e.regionCode, hash: new Uint8Array(32),
+    };
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i += 5000) await prisma.event.createMany({ data: rows.slice(i, i + 5000) });
+  const ms = performance.now() - started;
+  await prisma.$disconnect();
+  return ms;
+})();
+await baseDb.drop();
+
+const table = [
+  ['cakupan import, PostgreSQL', pgMs],
+  ['cakupan import, PGlite', pgliteMs],
+  ['baseline: Prisma createMany, PostgreSQL', baseMs],
+] as const;
+for (const [name, ms] of table) {
+  console.log(`${name.padEnd(42)} ${fmt(rate(n, ms)).padStart(8)} events/s  (${(ms / 1000).toFixed(1)} s)`);
+}
+console.log(`ratio PostgreSQL import / createMany baseline: ${(baseMs / pgMs).toFixed(2)}x`);
+console.log('targets: >= 50,000 events/s on PostgreSQL, >= 10,000 events/s on PGlite');
