@@ -70,7 +70,7 @@ const baseMs = await (async () => {
     const e = parse(JSON.parse(l));
     return {
       position: BigInt(i + 1), streamId: e.streamId, streamVersion: i + 1, eventId: e.eventId, type: e.type, schemaVersion: 1,
-      data: e.data, effectiveOn: new Date(e.effectiveOn), recordedAt: new Date(), regionCode: e.regionCode, hash: new Uint8Array(32),
+      data: e.data as Record<string, string>, effectiveOn: new Date(e.effectiveOn), recordedAt: new Date(), regionCode: e.regionCode, hash: new Uint8Array(32),
     };
   });
   const started = performance.now();

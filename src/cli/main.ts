@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { keysCreateCommand, projectCommand, rebuildCommand } from './project-commands.ts';
 import { serveCommand } from './serve-command.ts';
 
 const program = new Command('cakupan')
@@ -37,5 +38,17 @@ program
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--demo', 'on an empty database, load the demo scenario first')
   .action(serveCommand);
+
+program.command('project').description('bring the read models up to the head of the log').action(projectCommand);
+program.command('rebuild').description('empty the read models, replay the whole log and print their digests').action(rebuildCommand);
+
+program
+  .command('keys')
+  .description('manage API keys')
+  .command('create')
+  .description('create an API key (printed once; stored hashed)')
+  .requiredOption('--role <role>', 'ANALYST, AUDITOR, WRITER or ADMIN')
+  .option('--name <name>', 'who or what the key is for', 'unnamed')
+  .action(keysCreateCommand);
 
 await program.parseAsync(process.argv);

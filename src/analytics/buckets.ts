@@ -1,0 +1,97 @@
+import type { Sql } from '../db/database.ts';
+import { jakartaDayStart } from '../projections/log-event.ts';
+import { isMonthEnd, monthStart } from './periods.ts';
+
+/** Which roll-up rows to sum, and by which key columns. */
+export type BucketSpec = {
+  table: 'coverage_rollup' | 'employer_rollup';
+  column: string;
+  /** SQL column per key dimension, in key order. */
+  keys: string[];
+  /** Extra WHERE conditions using $n placeholders numbered after the engine's own. */
+  where: (param: (value: unknown) => string) => string[];
+  /** Use regency-level month rows (M) instead of province-level (P). */
+  regencyLevel: boolean;
+  asOf?: Date;
+};
+
+/** Cumulative sums per key, answerable at any of the requested dates. */
+export type Prefix = Map<string, { keyValues: (string | null)[]; dates: string[]; sums: number[] }>;
+
+/**
+ * Sums of a roll-up column for every key, up to each date in `xs`, computed
+ * from roll-ups only: months that end before a requested date come from
+ * month rows, months holding a requested date that is not a month end come
+ * from day rows, and everything before the first month is one opening sum.
+ * An as-of cut takes month rows recorded before its Asia/Jakarta day and day
+ * rows recorded on that day up to the instant.
+ */
+export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Promise<Prefix> {
+  const params: unknown[] = [];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const minX = xs.reduce((a, b) => (a < b ? a : b));
+  const maxX = xs.reduce((a, b) => (a > b ? a : b));
+  const dailyMonths = [...new Set(xs.filter((x) => !isMonthEnd(x)).map(monthStart))];
+  const lo = monthStart(minX);
+  const g = spec.regencyLevel ? 'M' : 'P';
+  const keys = spec.keys.map((k, i) => `${k} AS k${i}`).join(', ');
+  const groupKeys = spec.keys.map((_, i) => `k${i}`);
+  const filters = spec.where(param);
+  const cutDay = spec.asOf ? jakartaDayStart(spec.asOf) : undefined;
+  const monthCut = cutDay ? [`rec < ${param(cutDay)}`] : [];
+  const dayCut = spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [];
+  const dm = param(dailyMonths);
+  const inDailyMonth = `date_trunc('month', eff)::date = ANY(${dm}::date[])`;
+  const sum = `sum(${spec.column})::float8 AS v`;
+  const select = (bucket: string, grain: string, conds: string[], byEff: boolean) =>
+    `SELECT ${bucket} AS b${keys ? ', ' + keys : ''}, ${sum} FROM ${spec.table}
+      WHERE grain = '${grain}' AND ${[...conds, ...filters].join(' AND ')}
+      GROUP BY ${[...(byEff ? ['eff'] : []), ...groupKeys.map((_, i) => spec.keys[i])].join(', ') || '()'}`;
+  const loP = param(lo);
+  const maxP = param(maxX);
+  const parts = [
+    select(`'0001-01-01'::date`, g, [`eff < ${loP}`, ...monthCut], false),
+    select(`(eff + interval '1 month' - interval '1 day')::date`, g, [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...monthCut], true),
+    select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...dayCut], true),
+  ];
+  if (cutDay) {
+    // the as-of day itself, up to the instant, for months read from month rows
+    parts.push(select('eff', 'D', [`rec >= ${param(cutDay)}`, `rec <= ${param(spec.asOf)}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`], true));
+  }
+  const rows = await sql.query<Record<string, unknown> & { b: string; v: number }>(parts.join('\nUNION ALL\n'), params);
+
+  const prefix: Prefix = new Map();
+  rows.sort((a, b) => (a.b < b.b ? -1 : a.b > b.b ? 1 : 0));
+  for (const r of rows) {
+    const keyValues = spec.keys.map((_, i) => (r[`k${i}`] as string | null) ?? null);
+    const id = keyValues.join('|');
+    let p = prefix.get(id);
+    if (!p) prefix.set(id, (p = { keyValues, dates: [], sums: [] }));
+    const running = (p.sums.at(-1) ?? 0) + Number(r.v);
+    if (p.dates.at(-1) === r.b) p.sums[p.sums.length - 1] = running;
+    else {
+      p.dates.push(r.b);
+      p.sums.push(running);
+    }
+  }
+  return prefix;
+}
+
+/** The cumulative sum at date x (0 before the first bucket). */
+export function sumAt(p: { dates: string[]; sums: number[] } | undefined, x: string): number {
+  if (!p) return 0;
+  let lo = 0;
+  let hi = p.dates.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (p.dates[mid] <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? 0 : p.sums[found];
+}

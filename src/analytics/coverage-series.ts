@@ -1,0 +1,161 @@
+import type { Sql } from '../db/database.ts';
+import { CakupanError, ValidationError } from '../domain/errors.ts';
+import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
+import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
+import { comparedPeriod, dayBefore, periods, type Granularity, type Period } from './periods.ts';
+import { workforceDenominators } from './workforce.ts';
+
+export const MEASURES = ['ACTIVE_PARTICIPANTS', 'NEW_ENROLMENTS', 'LAPSES', 'NET_CHANGE', 'ACTIVE_EMPLOYERS', 'COVERAGE_RATE', 'EMPLOYER_COVERAGE_RATE'] as const;
+export type Measure = (typeof MEASURES)[number];
+export const DIMENSIONS = ['PROVINCE', 'REGENCY', 'SEGMENT', 'PROGRAM', 'SPONSOR'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export type Comparison = 'PREVIOUS_PERIOD' | 'PREVIOUS_YEAR';
+
+export type CoverageFilter = { regionCodes?: string[] | null; segments?: string[] | null; programs?: string[] | null; sponsors?: string[] | null };
+export type CoverageQuery = {
+  measure: Measure;
+  granularity: Granularity;
+  from: string;
+  to: string;
+  filter?: CoverageFilter | null;
+  groupBy?: Dimension[] | null;
+  asOf?: Date | null;
+  compare?: Comparison | null;
+};
+export type CoverageKey = { provinceCode: string | null; regencyCode: string | null; segment: string | null; program: string | null; sponsor: string | null };
+export type CoveragePoint = { period: string; periodEnd: string; value: number; cumulative: number | null; compareValue: number | null; denominator: number | null };
+export type CoverageRow = CoverageKey & { period: string; periodEnd: string; value: number };
+export type CoverageSeries = { measure: Measure; granularity: Granularity; series: { key: CoverageKey; points: CoveragePoint[] }[]; rows: CoverageRow[] };
+
+export const MAX_POINTS = 10_000;
+const FLOWS: Partial<Record<Measure, string>> = { NEW_ENROLMENTS: 'enrolments', LAPSES: 'lapses', NET_CHANGE: 'delta' };
+const EMPLOYER_MEASURES: Measure[] = ['ACTIVE_EMPLOYERS', 'EMPLOYER_COVERAGE_RATE'];
+const KEY_FIELD: Record<Dimension, keyof CoverageKey> = { PROVINCE: 'provinceCode', REGENCY: 'regencyCode', SEGMENT: 'segment', PROGRAM: 'program', SPONSOR: 'sponsor' };
+const COLUMN: Record<Dimension, string> = { PROVINCE: 'province', REGENCY: 'region', SEGMENT: 'segment', PROGRAM: 'program', SPONSOR: 'sponsor' };
+const ALL_PROGRAMS = ['JKK', 'JKM', 'JHT', 'JP', 'JKP'];
+
+/** A time series of one measure, from the roll-ups (never the log). */
+export async function coverageSeries(sql: Sql, q: CoverageQuery): Promise<CoverageSeries> {
+  const groupBy = q.groupBy ?? [];
+  const filter = q.filter ?? {};
+  validate(q, groupBy, filter);
+  const main = periods(q.granularity, q.from, q.to, MAX_POINTS);
+  if (main.length > MAX_POINTS) throw tooMany(`${q.granularity} from ${q.from} to ${q.to} has more than ${MAX_POINTS} periods`);
+  const compared = q.compare ? main.map((p) => comparedPeriod(q.granularity, p, q.compare!)) : [];
+  const flow = FLOWS[q.measure];
+  // clip flows to [from, to]; stocks are read at each period's end
+  const clip = (p: Period) => ({ start: p.start < q.from && p === main[0] ? q.from : p.start, end: p.end });
+  const need = flow
+    ? [...main.map(clip), ...compared].flatMap((p) => [dayBefore(p.start), p.end])
+    : [...main, ...compared].map((p) => p.end);
+
+  const regencyLevel = groupBy.includes('REGENCY') || (filter.regionCodes ?? []).some((c) => c.length === 4);
+  const employer = EMPLOYER_MEASURES.includes(q.measure);
+  const spec: BucketSpec = {
+    table: employer ? 'employer_rollup' : 'coverage_rollup',
+    column: flow ?? 'delta',
+    keys: groupBy.map((d) => COLUMN[d]),
+    regencyLevel,
+    asOf: q.asOf ?? undefined,
+    where: (param) => whereClauses(filter, groupBy, employer, param),
+  };
+  const numer = await prefixSums(sql, spec, need);
+  const denom = q.measure === 'EMPLOYER_COVERAGE_RATE' ? await prefixSums(sql, { ...spec, column: 'licensed' }, need) : undefined;
+  const workforce = q.measure === 'COVERAGE_RATE' ? await workforceDenominators(sql, filter, groupBy, q.asOf ?? undefined) : undefined;
+
+  const keyIds = new Set([...numer.keys(), ...(denom?.keys() ?? [])]);
+  const valueOf = (id: string, keyValues: (string | null)[], p: Period, isFirst: boolean): { value: number; denominator: number | null } => {
+    const n = numer.get(id);
+    if (flow) {
+      const start = isFirst ? clip(p).start : p.start;
+      return { value: sumAt(n, p.end) - sumAt(n, dayBefore(start)), denominator: null };
+    }
+    const active = sumAt(n, p.end);
+    if (denom) {
+      const d = sumAt(denom.get(id), p.end);
+      return { value: d > 0 ? active / d : 0, denominator: d > 0 ? d : null };
+    }
+    if (workforce) {
+      const d = workforce(keyValuesToKey(groupBy, keyValues), p.end);
+      return { value: d ? active / d : 0, denominator: d };
+    }
+    return { value: active, denominator: null };
+  };
+
+  const series = [...keyIds].sort().map((id) => {
+    const keyValues = (numer.get(id) ?? denom?.get(id))!.keyValues;
+    let running = 0;
+    const points = main.map((p, i) => {
+      const { value, denominator } = valueOf(id, keyValues, p, i === 0);
+      running += value;
+      return {
+        period: p.start,
+        periodEnd: p.end,
+        value,
+        cumulative: flow ? running : null,
+        compareValue: q.compare ? valueOf(id, keyValues, compared[i], false).value : null,
+        denominator,
+      };
+    });
+    return { key: keyValuesToKey(groupBy, keyValues), points };
+  });
+  if (!series.length) series.push({ key: keyValuesToKey(groupBy, groupBy.map(() => null)), points: main.map((p) => ({ period: p.start, periodEnd: p.end, value: 0, cumulative: flow ? 0 : null, compareValue: q.compare ? 0 : null, denominator: null })) });
+  if (series.length * main.length > MAX_POINTS) throw tooMany(`${series.length} groups x ${main.length} periods exceeds ${MAX_POINTS} points`);
+
+  const rows = series
+    .flatMap((s) => s.points.map((p) => ({ period: p.period, periodEnd: p.periodEnd, ...s.key, value: p.value })))
+    .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : keyOrder(a).localeCompare(keyOrder(b))));
+  return { measure: q.measure, granularity: q.granularity, series, rows };
+}
+
+const keyOrder = (k: CoverageKey) => [k.provinceCode, k.regencyCode, k.segment, k.program, k.sponsor].map((v) => v ?? '').join('|');
+
+function keyValuesToKey(groupBy: Dimension[], values: (string | null)[]): CoverageKey {
+  const key: CoverageKey = { provinceCode: null, regencyCode: null, segment: null, program: null, sponsor: null };
+  groupBy.forEach((d, i) => {
+    key[KEY_FIELD[d]] = values[i];
+  });
+  if (key.regencyCode && !key.provinceCode && groupBy.includes('REGENCY')) key.provinceCode = key.regencyCode.slice(0, 2);
+  return key;
+}
+
+function whereClauses(filter: CoverageFilter, groupBy: Dimension[], employer: boolean, param: (v: unknown) => string): string[] {
+  const out: string[] = [];
+  const regions = filter.regionCodes ?? [];
+  if (regions.length) {
+    const provinces = regions.filter((c) => c.length === 2);
+    const regencies = regions.filter((c) => c.length === 4).map((c) => currentRegencyCode(c)!);
+    const parts = [];
+    if (provinces.length) parts.push(`province = ANY(${param(provinces)}::text[])`);
+    if (regencies.length) parts.push(`region = ANY(${param(regencies)}::text[])`);
+    out.push(`(${parts.join(' OR ')})`);
+  }
+  if (employer) return out;
+  if (filter.segments?.length) out.push(`segment = ANY(${param(filter.segments)}::text[])`);
+  if (filter.sponsors?.length) out.push(`sponsor = ANY(${param(filter.sponsors)}::text[])`);
+  if (filter.programs?.length || groupBy.includes('PROGRAM')) out.push(`program = ANY(${param(filter.programs?.length ? filter.programs : ALL_PROGRAMS)}::text[])`);
+  else out.push(`program = ''`);
+  return out;
+}
+
+const tooMany = (reason: string) => new ValidationError([{ field: 'granularity', reason: `too many points: ${reason}; narrow the range or use a coarser granularity` }]);
+
+function validate(q: CoverageQuery, groupBy: Dimension[], filter: CoverageFilter): void {
+  const issues: { field: string; reason: string }[] = [];
+  if (q.from > q.to) issues.push({ field: 'from', reason: `${q.from} is after to (${q.to})` });
+  if (new Set(groupBy).size !== groupBy.length) issues.push({ field: 'groupBy', reason: 'lists a dimension twice' });
+  for (const c of filter.regionCodes ?? []) {
+    const ok = c.length === 2 ? isProvinceCode(c) : c.length === 4 && currentRegencyCode(c) !== undefined;
+    if (!ok) issues.push({ field: 'filter.regionCodes', reason: `"${c}" is not a known province (2-digit) or regency/city (4-digit) code` });
+  }
+  if (EMPLOYER_MEASURES.includes(q.measure)) {
+    for (const d of groupBy) if (d !== 'PROVINCE' && d !== 'REGENCY') issues.push({ field: 'groupBy', reason: `${q.measure} can be grouped by PROVINCE or REGENCY only, not ${d}` });
+    for (const f of ['segments', 'programs', 'sponsors'] as const) if (filter[f]?.length) issues.push({ field: `filter.${f}`, reason: `${q.measure} cannot be filtered by ${f}` });
+  }
+  if (q.measure === 'COVERAGE_RATE') {
+    for (const d of groupBy) if (d === 'PROGRAM' || d === 'SPONSOR') issues.push({ field: 'groupBy', reason: `COVERAGE_RATE has workforce estimates by region and segment only, not by ${d}` });
+  }
+  if (issues.length) throw new ValidationError(issues);
+}
+
+export { CakupanError, type Prefix };

@@ -1,0 +1,35 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import { PrismaClient } from '../generated/prisma/client.ts';
+
+/** Everything a request or a command needs, created once per process. */
+export type App = {
+  config: Config;
+  db: Database;
+  prisma: PrismaClient;
+  /** Brings the read models up to the head of the log; called after every append. */
+  catchUp(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export function createApp(config: Config, db: Database, catchUp: (app: App) => Promise<void> = async () => {}): App {
+  // Prisma shares the PGlite instance (one process per data directory) or
+  // opens its own pool to the same PostgreSQL database.
+  const adapter = db.pglite
+    ? (new PrismaPGlite(db.pglite) as unknown as PrismaPg)
+    : new PrismaPg({ connectionString: db.url! });
+  const prisma = new PrismaClient({ adapter });
+  const app: App = {
+    config,
+    db,
+    prisma,
+    catchUp: () => catchUp(app),
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+  return app;
+}

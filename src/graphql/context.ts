@@ -1,0 +1,9 @@
+import type { App } from '../app/app.ts';
+
+export const ROLES = ['PUBLIC', 'ANALYST', 'AUDITOR', 'WRITER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Context = {
+  app: App;
+  role: Role;
+};

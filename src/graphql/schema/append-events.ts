@@ -1,0 +1,81 @@
+import { CakupanError } from '../../domain/errors.ts';
+import { appendEvents, type AppendInput, type AppendOutcome, type ExpectedVersion } from '../../eventstore/append.ts';
+import { eventLineParser } from '../../importer/event-line.ts';
+import { builder } from '../builder.ts';
+import { ErrorInterface } from './errors.ts';
+
+const AppendStatus = builder.enumType('AppendStatus', { values: ['APPENDED', 'DUPLICATE', 'REJECTED'] as const });
+
+const EventInput = builder.inputType('EventInput', {
+  description: 'One event in the import format (see docs: import format). `data.nik` is pseudonymised on arrival.',
+  fields: (t) => ({
+    eventId: t.string({ required: true }),
+    type: t.string({ required: true }),
+    effectiveOn: t.field({ type: 'Date', required: true }),
+    data: t.field({ type: 'JSON', required: true }),
+    expectedVersion: t.string({ description: 'A stream version number, NO_STREAM, STREAM_EXISTS or ANY (default)' }),
+  }),
+});
+
+const AppendEventResult = builder.objectRef<AppendOutcome>('AppendEventResult').implement({
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    eventId: t.exposeString('eventId'),
+    status: t.field({ type: AppendStatus, resolve: (o) => (o.status === 'appended' ? 'APPENDED' : o.status === 'duplicate' ? 'DUPLICATE' : 'REJECTED') }),
+    position: t.int({ nullable: true, resolve: (o) => ('position' in o ? o.position : null) }),
+    streamId: t.string({ nullable: true, resolve: (o) => ('streamId' in o ? o.streamId : null) }),
+    streamVersion: t.int({ nullable: true, resolve: (o) => (o.status === 'appended' ? o.streamVersion : null) }),
+    error: t.field({ type: ErrorInterface, nullable: true, resolve: (o) => (o.status === 'rejected' ? o.error : null) }),
+  }),
+});
+
+type Result = { committed: boolean; headPosition: number; results: AppendOutcome[] };
+const AppendEventsPayload = builder.objectRef<Result>('AppendEventsPayload').implement({
+  fields: (t) => ({
+    committed: t.exposeBoolean('committed', { description: 'False when an atomic batch had a rejection and nothing was written' }),
+    headPosition: t.exposeInt('headPosition'),
+    results: t.field({ type: [AppendEventResult], resolve: (r) => r.results }),
+  }),
+});
+
+function expectedVersion(v: string | null | undefined): ExpectedVersion {
+  if (v == null || v === 'ANY') return 'ANY';
+  if (v === 'NO_STREAM' || v === 'STREAM_EXISTS') return v;
+  if (/^\d+$/.test(v)) return Number(v);
+  return Number.NaN; // never matches: reported as a CONCURRENCY rejection naming the value
+}
+
+builder.mutationField('appendEvents', (t) =>
+  t.field({
+    type: AppendEventsPayload,
+    description: 'Appends a batch of raw events. Atomic by default: one rejection and nothing is written. Re-sent eventIds are no-ops.',
+    authScopes: { writer: true },
+    args: {
+      events: t.arg({ type: [EventInput], required: true }),
+      atomic: t.arg.boolean({ defaultValue: true }),
+    },
+    complexity: (args) => 10 + args.events.length,
+    resolve: async (_root, args, ctx) => {
+      if (args.events.length > 10_000) throw new CakupanError('VALIDATION', 'events: at most 10,000 per call', [{ field: 'events', reason: 'at most 10,000 per call' }]);
+      const parse = eventLineParser(ctx.app.config);
+      const inputs: (AppendInput | CakupanError)[] = args.events.map((e) => {
+        try {
+          return { ...parse({ eventId: e.eventId, type: e.type, effectiveOn: e.effectiveOn, data: e.data }), expectedVersion: expectedVersion(e.expectedVersion) };
+        } catch (error) {
+          if (error instanceof CakupanError) return error;
+          throw error;
+        }
+      });
+      const invalid: AppendOutcome[] = inputs.flatMap((x, index) => (x instanceof CakupanError ? [{ status: 'rejected' as const, index, eventId: args.events[index].eventId, error: x }] : []));
+      const valid = inputs.flatMap((x, index) => (x instanceof CakupanError ? [] : [{ x, index }]));
+      if (invalid.length && (args.atomic ?? true)) {
+        const [head] = await ctx.app.db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM events');
+        return { committed: false, headPosition: head.p, results: invalid };
+      }
+      const r = await appendEvents(ctx.app.db, valid.map((v) => v.x), { atomic: args.atomic ?? true });
+      if (r.committed) await ctx.app.catchUp();
+      const results = [...invalid, ...r.outcomes.map((o) => ({ ...o, index: valid[o.index].index }))].sort((a, b) => a.index - b.index);
+      return { committed: r.committed, headPosition: r.headPosition, results };
+    },
+  }),
+);

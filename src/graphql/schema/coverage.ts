@@ -1,0 +1,106 @@
+import { coverageSeries, type CoverageKey, type CoveragePoint, type CoverageRow, type CoverageSeries } from '../../analytics/coverage-series.ts';
+import { builder } from '../builder.ts';
+import { ComparisonEnum, DimensionEnum, GranularityEnum, MeasureEnum, ProgramEnum, SegmentEnum, SponsorEnum } from './enums.ts';
+
+export const CoverageFilterInput = builder.inputType('CoverageFilter', {
+  fields: (t) => ({
+    regionCodes: t.stringList({ description: 'Province (2-digit) or regency/city (4-digit) codes' }),
+    segments: t.field({ type: [SegmentEnum] }),
+    programs: t.field({ type: [ProgramEnum] }),
+    sponsors: t.field({ type: [SponsorEnum] }),
+  }),
+});
+
+
+export const CoverageKeyRef = builder.objectRef<CoverageKey>('CoverageKey').implement({
+  description: 'The group a series belongs to; fields not grouped by are null.',
+  fields: (t) => ({
+    provinceCode: t.exposeString('provinceCode', { nullable: true }),
+    regencyCode: t.exposeString('regencyCode', { nullable: true }),
+    segment: t.field({ type: SegmentEnum, nullable: true, resolve: (k) => k.segment as never }),
+    program: t.field({ type: ProgramEnum, nullable: true, resolve: (k) => k.program as never }),
+    sponsor: t.field({ type: SponsorEnum, nullable: true, resolve: (k) => k.sponsor as never }),
+  }),
+});
+
+export const CoveragePointRef = builder.objectRef<CoveragePoint>('CoveragePoint').implement({
+  fields: (t) => ({
+    period: t.field({ type: 'Date', description: 'First day of the calendar period', resolve: (p) => p.period }),
+    periodEnd: t.field({ type: 'Date', description: 'Last day of the period, capped at `to`; stocks are read here', resolve: (p) => p.periodEnd }),
+    value: t.exposeFloat('value'),
+    cumulative: t.exposeFloat('cumulative', { nullable: true, description: 'Running total of a flow measure since `from` (null for stocks and rates)' }),
+    compareValue: t.exposeFloat('compareValue', { nullable: true, description: 'The value of the compared period (with `compare`)' }),
+    denominator: t.exposeFloat('denominator', { nullable: true, description: 'For rates: the workforce or licensed businesses divided by; null when no estimate covers the scope (value is then 0)' }),
+  }),
+});
+
+export const CoverageRowRef = builder.objectRef<CoverageRow>('CoverageRow').implement({
+  description: 'One flat row (period, labels, value) for BI tools.',
+  fields: (t) => ({
+    period: t.field({ type: 'Date', resolve: (r) => r.period }),
+    periodEnd: t.field({ type: 'Date', resolve: (r) => r.periodEnd }),
+    provinceCode: t.exposeString('provinceCode', { nullable: true }),
+    regencyCode: t.exposeString('regencyCode', { nullable: true }),
+    segment: t.field({ type: SegmentEnum, nullable: true, resolve: (k) => k.segment as never }),
+    program: t.field({ type: ProgramEnum, nullable: true, resolve: (k) => k.program as never }),
+    sponsor: t.field({ type: SponsorEnum, nullable: true, resolve: (k) => k.sponsor as never }),
+    value: t.exposeFloat('value'),
+  }),
+});
+
+const CoverageSeriesGroupRef = builder.objectRef<CoverageSeries['series'][number]>('CoverageSeriesGroup').implement({
+  fields: (t) => ({
+    key: t.field({ type: CoverageKeyRef, resolve: (g) => g.key }),
+    points: t.field({ type: [CoveragePointRef], resolve: (g) => g.points }),
+  }),
+});
+
+const CoverageSeriesRef = builder.objectRef<CoverageSeries>('CoverageSeries').implement({
+  fields: (t) => ({
+    measure: t.field({ type: MeasureEnum, resolve: (s) => s.measure }),
+    granularity: t.field({ type: GranularityEnum, resolve: (s) => s.granularity }),
+    series: t.field({ type: [CoverageSeriesGroupRef], resolve: (s) => s.series }),
+    rows: t.field({ type: [CoverageRowRef], resolve: (s) => s.rows }),
+  }),
+});
+
+builder.queryField('coverageSeries', (t) =>
+  t.field({
+    type: CoverageSeriesRef,
+    description:
+      'A gap-filled time series. Stocks (ACTIVE_*, rates) are read at each period end; flows are summed over the period. `asOf` counts only what was recorded by then.',
+    args: {
+      measure: t.arg({ type: MeasureEnum, required: true }),
+      granularity: t.arg({ type: GranularityEnum, required: true }),
+      from: t.arg({ type: 'Date', required: true }),
+      to: t.arg({ type: 'Date', required: true }),
+      filter: t.arg({ type: CoverageFilterInput }),
+      groupBy: t.arg({ type: [DimensionEnum] }),
+      asOf: t.arg({ type: 'DateTime' }),
+      compare: t.arg({ type: ComparisonEnum }),
+    },
+    complexity: 20,
+    resolve: (_root, args, ctx) => coverageSeries(ctx.app.db, args),
+  }),
+);
+
+builder.queryField('coverageAt', (t) =>
+  t.field({
+    type: [CoverageRowRef],
+    description: 'A breakdown on one date; with `limit`, the top N by value (descending).',
+    args: {
+      measure: t.arg({ type: MeasureEnum, required: true }),
+      date: t.arg({ type: 'Date', required: true }),
+      filter: t.arg({ type: CoverageFilterInput }),
+      groupBy: t.arg({ type: [DimensionEnum] }),
+      asOf: t.arg({ type: 'DateTime' }),
+      limit: t.arg.int(),
+    },
+    complexity: 10,
+    resolve: async (_root, args, ctx) => {
+      const s = await coverageSeries(ctx.app.db, { ...args, granularity: 'DAY', from: args.date, to: args.date });
+      if (args.limit == null) return s.rows;
+      return [...s.rows].sort((a, b) => b.value - a.value).slice(0, Math.max(0, args.limit));
+    },
+  }),
+);

@@ -1,0 +1,14 @@
+import { builder } from '../builder.ts';
+import './scalars.ts';
+import './errors.ts';
+import './enums.ts';
+import './coverage.ts';
+import './targets.ts';
+import './regions.ts';
+import './employers.ts';
+import './append-events.ts';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: true });

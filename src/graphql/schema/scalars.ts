@@ -1,0 +1,46 @@
+import { GraphQLError, Kind } from 'graphql';
+import { isIsoDate } from '../../domain/reference/calendar.ts';
+import { builder } from '../builder.ts';
+
+const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+builder.scalarType('Date', {
+  description: 'A calendar date, YYYY-MM-DD (Asia/Jakarta calendar).',
+  serialize: (v) => String(v),
+  parseValue: (v) => {
+    if (typeof v !== 'string' || !isIsoDate(v)) throw invalid(`Date must be a real calendar date YYYY-MM-DD, got ${JSON.stringify(v)}`);
+    return v;
+  },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An instant, ISO-8601 with offset (e.g. 2024-01-31T17:00:00+07:00).',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
+  parseValue: (v) => {
+    const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : new Date(NaN);
+    if (Number.isNaN(d.getTime())) throw invalid(`DateTime must be ISO-8601 with a time, got ${JSON.stringify(v)}`);
+    return d;
+  },
+});
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value.',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+  parseLiteral: function parse(ast): unknown {
+    switch (ast.kind) {
+      case Kind.STRING:
+      case Kind.BOOLEAN:
+        return ast.value;
+      case Kind.INT:
+      case Kind.FLOAT:
+        return Number(ast.value);
+      case Kind.OBJECT:
+        return Object.fromEntries(ast.fields.map((f) => [f.name.value, parse(f.value)]));
+      case Kind.LIST:
+        return ast.values.map(parse);
+      default:
+        return null;
+    }
+  },
+});

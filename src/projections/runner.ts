@@ -1,0 +1,66 @@
+import type { Database, Sql } from '../db/database.ts';
+import { employers } from './employers.ts';
+import { readLog } from './log-event.ts';
+import { participants } from './participants.ts';
+import type { Projection } from './projection.ts';
+import { reference } from './reference.ts';
+
+export const PROJECTIONS: readonly Projection[] = [participants, employers, reference];
+const BATCH = 10_000;
+
+/**
+ * Applies the log to every projection from its checkpoint up to the head (or
+ * `toPosition`), batch by batch. Each batch updates the read models and the
+ * checkpoints in one transaction, under a lock, so a crash or a concurrent
+ * runner never double-counts or skips.
+ */
+export async function catchUp(db: Database, opts: { toPosition?: number; onBatch?: (position: number) => void } = {}): Promise<number> {
+  let position = -1;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+      const from = await checkpoint(tx);
+      const events = await readLog(tx, from, BATCH, opts.toPosition);
+      position = from;
+      if (!events.length) return true;
+      for (const p of PROJECTIONS) await p.apply(tx, events);
+      position = events.at(-1)!.position;
+      await tx.query(
+        `INSERT INTO projection_checkpoints (name, position, updated_at)
+         SELECT unnest($1::text[]), $2, now()
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
+        [PROJECTIONS.map((p) => p.name), position],
+      );
+      return events.length < BATCH;
+    });
+    opts.onBatch?.(position);
+    if (done) return position;
+  }
+}
+
+const PROJECTION_LOCK = 0x63616b76;
+
+/** All projections advance together; a missing checkpoint means "from the start". */
+async function checkpoint(tx: Sql): Promise<number> {
+  const [row] = await tx.query<{ n: number; position: number | null }>(
+    'SELECT count(*)::int AS n, min(position) AS position FROM projection_checkpoints WHERE name = ANY($1::text[])',
+    [PROJECTIONS.map((p) => p.name)],
+  );
+  return row.n < PROJECTIONS.length ? 0 : (row.position ?? 0);
+}
+
+/** Empties every read model and replays the whole log. */
+export async function rebuild(db: Database, opts: { onBatch?: (position: number) => void } = {}): Promise<number> {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+    for (const p of PROJECTIONS) for (const t of p.tables) await tx.query(`DELETE FROM ${t}`);
+    await tx.query('DELETE FROM projection_checkpoints');
+  });
+  return catchUp(db, opts);
+}
+
+export async function digests(sql: Sql): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const p of PROJECTIONS) out[p.name] = await p.digest(sql);
+  return out;
+}
