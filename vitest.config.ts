@@ -1,9 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// graphql ships CJS (main) and ESM (module) builds. Under Node, Pothos and
+// yoga load the CJS one; Vite would hand our sources the ESM one, and schema
+// objects from two copies cannot meet ("from another module or realm").
+// Resolving by `main` gives every importer the same copy.
+
 // One `vitest run` covers both engines: the integration suite runs once on
 // embedded PGlite and once on PostgreSQL (which must be reachable: the
 // postgres project's global setup fails loudly otherwise).
 export default defineConfig({
+  resolve: { mainFields: ['main'] },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
-import { CakupanError } from '../domain/errors.ts';
+import { CakupanError, isCakupanError } from '../domain/errors.ts';
 
 /**
  * Runs a CLI command body with the configured database open, turning expected
@@ -20,9 +20,9 @@ export async function withDatabase(holder: string, body: (db: Database, config: 
     const code = await body(db, config);
     process.exitCode = code ?? 0;
   } catch (e) {
-    const message = e instanceof CakupanError || e instanceof Error ? e.message : String(e);
+    const message = isCakupanError(e) || e instanceof Error ? e.message : String(e);
     process.stderr.write(`cakupan ${holder}: ${message}\n`);
-    if (!(e instanceof CakupanError)) logger.debug({ err: e }, 'command failed');
+    if (!isCakupanError(e)) logger.debug({ err: e }, 'command failed');
     process.exitCode = 2;
   } finally {
     await db?.close();

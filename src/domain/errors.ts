@@ -23,6 +23,14 @@ export class CakupanError extends Error {
   }
 }
 
+/**
+ * Recognises our errors by shape, not identity: a test runner or a bundler can
+ * load this module twice, and `instanceof` then fails across the copies.
+ */
+export function isCakupanError(e: unknown): e is CakupanError {
+  return e instanceof Error && typeof (e as CakupanError).code === 'string' && Object.values(ErrorCode).includes((e as CakupanError).code) && Array.isArray((e as CakupanError).issues);
+}
+
 export class ValidationError extends CakupanError {
   constructor(issues: FieldIssue[]) {
     super(ErrorCode.VALIDATION, issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues);

@@ -1,5 +1,5 @@
 import type { Database, Sql } from '../db/database.ts';
-import { CakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
+import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import type { EmployerState } from '../domain/employer/employer.ts';
 import { decide, emptyStream, evolve, refold, type StreamSnapshot } from '../domain/stream.ts';
@@ -116,7 +116,7 @@ export async function appendEvents(db: Database, events: AppendInput[], opts: { 
         pending.set(e.eventId, { streamId: e.streamId, type: e.type, regionCode: row.regionCode });
         outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
       } catch (error) {
-        if (!(error instanceof CakupanError)) throw error;
+        if (!isCakupanError(error)) throw error;
         outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
       }
     }

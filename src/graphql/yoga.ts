@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
-import { CakupanError } from '../domain/errors.ts';
+import { isCakupanError } from '../domain/errors.ts';
 import { roleFor } from './auth.ts';
 import type { Context } from './context.ts';
 import { schema } from './schema/index.ts';
@@ -25,8 +25,11 @@ export function createYogaServer(app: App) {
     context: async ({ request }) => ({ app, role: await roleFor(app.db, request.headers.get('authorization')) }),
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof CakupanError) {
+        // by shape, not instanceof: graphql can be loaded twice (CJS and ESM)
+        const original = (error as { originalError?: unknown }).originalError ?? error;
+        // deliberate GraphQL errors (FORBIDDEN, UNAUTHENTICATED) pass unmasked
+        if ((original as GraphQLError | undefined)?.extensions?.code) return error as Error;
+        if (isCakupanError(original)) {
           return new GraphQLError(original.message, {
             nodes: (error as GraphQLError).nodes,
             path: (error as GraphQLError).path,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import { CakupanError, type FieldIssue } from '../domain/errors.ts';
+import { CakupanError, isCakupanError, type FieldIssue } from '../domain/errors.ts';
 import { appendEvents, type AppendInput, type AppendResult } from '../eventstore/append.ts';
 import { eventLineParser } from './event-line.ts';
 
@@ -82,7 +82,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
       batch.push(parse(json));
       lineNos.push(summary.lines);
     } catch (e) {
-      if (!(e instanceof CakupanError)) throw e;
+      if (!isCakupanError(e)) throw e;
       const raw = json as { eventId?: unknown; type?: unknown };
       reject({
         line: summary.lines,

@@ -1,8 +1,8 @@
-import { CakupanError } from '../../domain/errors.ts';
+import { CakupanError, isCakupanError } from '../../domain/errors.ts';
 import { appendEvents, type AppendInput, type AppendOutcome, type ExpectedVersion } from '../../eventstore/append.ts';
 import { eventLineParser } from '../../importer/event-line.ts';
 import { builder } from '../builder.ts';
-import { ErrorInterface } from './errors.ts';
+import { ErrorInterface, errorData } from './errors.ts';
 
 const AppendStatus = builder.enumType('AppendStatus', { values: ['APPENDED', 'DUPLICATE', 'REJECTED'] as const });
 
@@ -25,7 +25,7 @@ const AppendEventResult = builder.objectRef<AppendOutcome>('AppendEventResult').
     position: t.int({ nullable: true, resolve: (o) => ('position' in o ? o.position : null) }),
     streamId: t.string({ nullable: true, resolve: (o) => ('streamId' in o ? o.streamId : null) }),
     streamVersion: t.int({ nullable: true, resolve: (o) => (o.status === 'appended' ? o.streamVersion : null) }),
-    error: t.field({ type: ErrorInterface, nullable: true, resolve: (o) => (o.status === 'rejected' ? o.error : null) }),
+    error: t.field({ type: ErrorInterface, nullable: true, resolve: (o) => (o.status === 'rejected' ? errorData(o.error) : null) }),
   }),
 });
 
@@ -62,12 +62,12 @@ builder.mutationField('appendEvents', (t) =>
         try {
           return { ...parse({ eventId: e.eventId, type: e.type, effectiveOn: e.effectiveOn, data: e.data }), expectedVersion: expectedVersion(e.expectedVersion) };
         } catch (error) {
-          if (error instanceof CakupanError) return error;
+          if (isCakupanError(error)) return error;
           throw error;
         }
       });
-      const invalid: AppendOutcome[] = inputs.flatMap((x, index) => (x instanceof CakupanError ? [{ status: 'rejected' as const, index, eventId: args.events[index].eventId, error: x }] : []));
-      const valid = inputs.flatMap((x, index) => (x instanceof CakupanError ? [] : [{ x, index }]));
+      const invalid: AppendOutcome[] = inputs.flatMap((x, index) => (isCakupanError(x) ? [{ status: 'rejected' as const, index, eventId: args.events[index].eventId, error: x }] : []));
+      const valid = inputs.flatMap((x, index) => (isCakupanError(x) ? [] : [{ x, index }]));
       if (invalid.length && (args.atomic ?? true)) {
         const [head] = await ctx.app.db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM events');
         return { committed: false, headPosition: head.p, results: invalid };

@@ -1,7 +1,18 @@
-import { CakupanError, ConcurrencyError, DomainRuleViolation, ValidationError, type FieldIssue } from '../../domain/errors.ts';
+import type { CakupanError, FieldIssue } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
 
-// Expected failures are data (union members), not masked exceptions.
+// Expected failures are data, not masked exceptions. They are copied into
+// plain objects: graphql-js treats an Error returned by a resolver as thrown.
+export type ErrorData = { code: string; message: string; issues: FieldIssue[]; rule?: string; streamId?: string; actual?: number };
+export const errorData = (e: CakupanError): ErrorData => ({
+  code: e.code,
+  message: e.message,
+  issues: e.issues,
+  rule: (e as { rule?: string }).rule,
+  streamId: (e as { streamId?: string }).streamId,
+  actual: (e as { actual?: number }).actual,
+});
+
 export const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
   description: 'One problem with one input field.',
   fields: (t) => ({
@@ -10,24 +21,22 @@ export const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').impleme
   }),
 });
 
-export const ErrorInterface = builder.interfaceRef<CakupanError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<ErrorData>('Error').implement({
   fields: (t) => ({
     message: t.exposeString('message'),
-    code: t.exposeString('code', { description: 'VALIDATION, DOMAIN_RULE, CONCURRENCY, NOT_FOUND' }),
+    code: t.exposeString('code', { description: 'VALIDATION, DOMAIN_RULE or CONCURRENCY' }),
     issues: t.field({ type: [FieldIssueRef], resolve: (e) => e.issues }),
   }),
 });
 
-builder.objectType(ValidationError, { name: 'ValidationError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof ValidationError });
-builder.objectType(DomainRuleViolation, {
-  name: 'DomainRuleViolation',
+builder.objectRef<ErrorData>('ValidationError').implement({ interfaces: [ErrorInterface], isTypeOf: (e) => (e as ErrorData).code === 'VALIDATION' });
+builder.objectRef<ErrorData>('DomainRuleViolation').implement({
   interfaces: [ErrorInterface],
-  isTypeOf: (e) => e instanceof DomainRuleViolation,
-  fields: (t) => ({ rule: t.exposeString('rule') }),
+  isTypeOf: (e) => (e as ErrorData).code === 'DOMAIN_RULE',
+  fields: (t) => ({ rule: t.string({ resolve: (e) => e.rule ?? '' }) }),
 });
-builder.objectType(ConcurrencyError, {
-  name: 'ConcurrencyError',
+builder.objectRef<ErrorData>('ConcurrencyError').implement({
   interfaces: [ErrorInterface],
-  isTypeOf: (e) => e instanceof ConcurrencyError,
-  fields: (t) => ({ streamId: t.exposeString('streamId'), actualVersion: t.exposeInt('actual') }),
+  isTypeOf: (e) => (e as ErrorData).code === 'CONCURRENCY',
+  fields: (t) => ({ streamId: t.string({ resolve: (e) => e.streamId ?? '' }), actualVersion: t.int({ resolve: (e) => e.actual ?? 0 }) }),
 });
