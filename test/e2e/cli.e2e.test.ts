@@ -1,0 +1,75 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The real `cakupan` command as a process, on a fresh PGlite directory.
+const BIN = path.resolve('bin/cakupan.js');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-e2e-'));
+const env = { ...process.env, CAKUPAN_DATA_DIR: dataDir, CAKUPAN_PSEUDONYM_SECRET: 'e2e-secret-0123456789', CAKUPAN_LOG_LEVEL: 'warn', DATABASE_URL: '' };
+delete (env as Record<string, string | undefined>).DATABASE_URL;
+const otherDir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-e2e-'));
+const cakupanIn = (dir: string, ...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { env: { ...env, CAKUPAN_DATA_DIR: dir }, encoding: 'utf8', timeout: 120_000 });
+const cakupan = (...args: string[]) => cakupanIn(dataDir, ...args);
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(otherDir, { recursive: true, force: true });
+});
+
+describe('cakupan import (process)', () => {
+  it('imports the sample, exits 0, and a re-run appends nothing', () => {
+    const first = cakupan('import', path.resolve('../shared/examples/events.sample.ndjson'), '--rejects', path.join(dataDir, 'r1.ndjson'));
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^11 lines: 11 appended, 0 already in the log, 0 rejected/);
+    const second = cakupan('import', path.resolve('../shared/examples/events.sample.ndjson'), '--rejects', path.join(dataDir, 'r2.ndjson'));
+    expect(second.stdout).toMatch(/^11 lines: 0 appended, 11 already in the log, 0 rejected/);
+  });
+
+  it('exits 1 on bad lines, printing line, field and reason, and writes the rejects file', () => {
+    const rejects = path.join(dataDir, 'bad.rejects.ndjson');
+    const r = cakupanIn(otherDir, 'import', path.resolve('test/fixtures/bad-events.ndjson'), '--rejects', rejects);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('line 6: DOMAIN_RULE data.programs: JP not available to segment BPU');
+    expect(r.stdout).toContain('line 8: VALIDATION data.regionCode: is not a known regency/city code');
+    expect(r.stdout).toMatch(/^13 lines: 3 appended, 0 already in the log, 9 rejected/);
+    expect(readFileSync(rejects, 'utf8').trim().split('\n')).toHaveLength(9);
+  });
+
+  it('exits 2 with a clear message for a missing file', () => {
+    const r = cakupan('import', '/nonexistent.ndjson');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no such file: /nonexistent.ndjson');
+  });
+});
+
+describe('cakupan serve (process)', () => {
+  it('serves GraphQL over HTTP and holds the data directory against other commands', async () => {
+    const server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (d) => {
+          out += d;
+          const m = /GraphQL and GraphiQL: (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2013-01-31", groupBy: [SEGMENT]) { segment value } }' }),
+      });
+      // the sample's PU worker enrolled 2013-01-15; its BPU workers start later, so no BPU group yet
+      expect(await res.json()).toEqual({ data: { coverageAt: [{ segment: 'PU', value: 1 }] } });
+      const blocked = cakupan('import', path.resolve('../shared/examples/events.sample.ndjson'));
+      expect(blocked.status).toBe(2);
+      expect(blocked.stderr).toMatch(/is in use by "cakupan serve" \(pid \d+\)/);
+    } finally {
+      server.kill('SIGTERM');
+    }
+  });
+});
