@@ -20,7 +20,9 @@ const command = fc.record({
   target: fc.nat(),
 });
 
-function toEvents(cmds: fc.infer<typeof fc.array<typeof command>>) {
+type Command = typeof command extends fc.Arbitrary<infer T> ? T : never;
+
+function toEvents(cmds: Command[]) {
   const last = new Map<number, number>();
   const byWorker = new Map<number, AppendInput[]>();
   return cmds.map((c) => {
