@@ -3,6 +3,7 @@ import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { keysCreateCommand, projectCommand, rebuildCommand } from './project-commands.ts';
 import { serveCommand } from './serve-command.ts';
+import { verifyCommand } from './verify-command.ts';
 
 const program = new Command('cakupan')
   .description('GraphQL analytics over the event-sourced history of BPJS Ketenagakerjaan coverage')
@@ -38,6 +39,13 @@ program
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--demo', 'on an empty database, load the demo scenario first')
   .action(serveCommand);
+
+program
+  .command('verify')
+  .description('recompute the hash chain; exit 1 and name the first bad position if it is broken')
+  .option('--from <position>', 'first position to check', parsePositiveInt)
+  .option('--to <position>', 'last position to check', parsePositiveInt)
+  .action(verifyCommand);
 
 program.command('project').description('bring the read models up to the head of the log').action(projectCommand);
 program.command('rebuild').description('empty the read models, replay the whole log and print their digests').action(rebuildCommand);

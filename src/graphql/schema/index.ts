@@ -7,6 +7,8 @@ import './targets.ts';
 import './regions.ts';
 import './employers.ts';
 import './append-events.ts';
+import './ledger.ts';
+import './events.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app/app.ts';
+import { createApiKey } from '../../src/graphql/auth.ts';
+import { createYogaServer } from '../../src/graphql/yoga.ts';
+import { freshDatabase, type TestDatabase } from '../support/database.ts';
+import { enrolBpu, ev, lapse, nik, testConfig } from '../support/events.ts';
+import { given } from '../support/history.ts';
+
+let db: TestDatabase;
+let app: App;
+let auditor: string;
+const enrolled = enrolBpu(nik(1), '2013-01-15');
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  app = createApp(testConfig, db);
+  auditor = (await createApiKey(db, 'AUDITOR', 'audit')).key;
+  await given(db, [enrolled, enrolBpu(nik(2), '2013-02-01'), lapse(nik(2), '2013-03-01')]);
+  await given(db, [ev('EventRetracted', '2013-04-01', { eventId: enrolled.eventId, reason: 'wrong person' })]);
+});
+afterAll(async () => {
+  await app.prisma.$disconnect();
+  await db.dropDatabase();
+});
+
+async function gql(query: string, key?: string) {
+  const res = await createYogaServer(app).fetch('http://yoga/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return res.json();
+}
+
+describe('auditor fields', () => {
+  it('are FORBIDDEN without an AUDITOR key', async () => {
+    const r = await gql('{ ledger { headPosition } }');
+    expect(r.errors[0]).toMatchObject({ message: 'Query.ledger needs a key with a higher role (you are PUBLIC)', extensions: { code: 'FORBIDDEN' } });
+  });
+
+  it('page through the log with both times and the retraction marked', async () => {
+    const first = await gql('{ events(first: 2) { edges { node { position type effectiveOn retractedBy } } pageInfo { hasNextPage endCursor } } }', auditor);
+    expect(first.data.events.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { position: 1, type: 'WorkerEnrolled', effectiveOn: '2013-01-15', retractedBy: expect.any(String) },
+      { position: 2, type: 'WorkerEnrolled', effectiveOn: '2013-02-01', retractedBy: null },
+    ]);
+    expect(first.data.events.pageInfo.hasNextPage).toBe(true);
+    const next = await gql(`{ events(first: 5, after: "${first.data.events.pageInfo.endCursor}", filter: { types: ["WorkerLapsed", "EventRetracted"] }) { edges { node { position type recordedAt data } } } }`, auditor);
+    expect(next.data.events.edges.map((e: { node: { position: number; type: string } }) => [e.node.position, e.node.type])).toEqual([[3, 'WorkerLapsed'], [4, 'EventRetracted']]);
+    expect(JSON.stringify(next.data)).not.toContain(nik(2)); // pseudonyms only
+  });
+
+  it('show a stream and the verified ledger head', async () => {
+    const stream = `worker-${enrolled.streamId.slice('worker-'.length)}`;
+    const r = await gql(`{ stream(id: "${stream}") { id version events { streamVersion type } } ledger { headPosition headHash verify { ok checkedEvents firstBadPosition } } }`, auditor);
+    expect(r.data.stream).toEqual({ id: stream, version: 2, events: [{ streamVersion: 1, type: 'WorkerEnrolled' }, { streamVersion: 2, type: 'EventRetracted' }] });
+    expect(r.data.ledger).toMatchObject({ headPosition: 4, headHash: expect.stringMatching(/^[0-9a-f]{64}$/), verify: { ok: true, checkedEvents: 4, firstBadPosition: null } });
+  });
+});
