@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.ts';
 import { createApiKey } from '../../src/graphql/auth.ts';
 import { createYogaServer } from '../../src/graphql/yoga.ts';
+import { catchUp } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { enrolBpu, ev, lapse, nik, testConfig } from '../support/events.ts';
 import { given } from '../support/history.ts';
@@ -13,7 +14,7 @@ const enrolled = enrolBpu(nik(1), '2013-01-15');
 
 beforeAll(async () => {
   db = await freshDatabase();
-  app = createApp(testConfig, db);
+  app = createApp(testConfig, db, (a) => catchUp(a.db).then(() => undefined));
   auditor = (await createApiKey(db, 'AUDITOR', 'audit')).key;
   await given(db, [enrolled, enrolBpu(nik(2), '2013-02-01'), lapse(nik(2), '2013-03-01')]);
   await given(db, [ev('EventRetracted', '2013-04-01', { eventId: enrolled.eventId, reason: 'wrong person' })]);
@@ -55,5 +56,23 @@ describe('auditor fields', () => {
     const r = await gql(`{ stream(id: "${stream}") { id version events { streamVersion type } } ledger { headPosition headHash verify { ok checkedEvents firstBadPosition } } }`, auditor);
     expect(r.data.stream).toEqual({ id: stream, version: 2, events: [{ streamVersion: 1, type: 'WorkerEnrolled' }, { streamVersion: 2, type: 'EventRetracted' }] });
     expect(r.data.ledger).toMatchObject({ headPosition: 4, headHash: expect.stringMatching(/^[0-9a-f]{64}$/), verify: { ok: true, checkedEvents: 4, firstBadPosition: null } });
+  });
+});
+
+describe('retractEvent', () => {
+  it('needs a WRITER key, then withdraws the event from the figures from the moment it is recorded', async () => {
+    const writer = (await createApiKey(db, 'WRITER', 'steward')).key;
+    const [{ id }] = await db.query<{ id: string }>("SELECT event_id::text AS id FROM events WHERE position = 2");
+    const m = `mutation { retractEvent(eventId: "${id}", reason: "entered twice", effectiveOn: "2013-05-01") { status position error { code message } } }`;
+    expect((await gql(m)).errors[0].extensions.code).toBe('FORBIDDEN');
+    const before = new Date();
+    const enrolments = '{ coverageSeries(measure: NEW_ENROLMENTS, granularity: YEAR, from: "2013-01-01", to: "2013-12-31") { rows { value } } }';
+    expect((await gql(enrolments)).data.coverageSeries.rows[0].value).toBe(1);
+    expect((await gql(m, writer)).data.retractEvent).toEqual({ status: 'APPENDED', position: 5, error: null });
+    expect((await gql(enrolments)).data.coverageSeries.rows[0].value).toBe(0);
+    const asKnownBefore = `{ coverageSeries(measure: NEW_ENROLMENTS, granularity: YEAR, from: "2013-01-01", to: "2013-12-31", asOf: "${before.toISOString()}") { rows { value } } }`;
+    expect((await gql(asKnownBefore)).data.coverageSeries.rows[0].value).toBe(1);
+    const again = await gql(m, writer);
+    expect(again.data.retractEvent).toMatchObject({ status: 'REJECTED', error: { code: 'DOMAIN_RULE', message: `data.eventId: event ${id} is already retracted` } });
   });
 });

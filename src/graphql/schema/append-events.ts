@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { CakupanError, isCakupanError } from '../../domain/errors.ts';
 import { appendEvents, type AppendInput, type AppendOutcome, type ExpectedVersion } from '../../eventstore/append.ts';
 import { eventLineParser } from '../../importer/event-line.ts';
+import { jakartaDay } from '../../projections/log-event.ts';
 import { builder } from '../builder.ts';
 import { ErrorInterface, errorData } from './errors.ts';
 
@@ -76,6 +78,35 @@ builder.mutationField('appendEvents', (t) =>
       if (r.committed) await ctx.app.catchUp();
       const results = [...invalid, ...r.outcomes.map((o) => ({ ...o, index: valid[o.index].index }))].sort((a, b) => a.index - b.index);
       return { committed: r.committed, headPosition: r.headPosition, results };
+    },
+  }),
+);
+
+builder.mutationField('retractEvent', (t) =>
+  t.field({
+    type: AppendEventResult,
+    description:
+      'The correction path: appends an EventRetracted to the stream of the event. The event stays in the log, marked (retractedBy), and stops counting from the moment the retraction is recorded.',
+    authScopes: { writer: true },
+    args: {
+      eventId: t.arg.string({ required: true }),
+      reason: t.arg.string({ required: true }),
+      effectiveOn: t.arg({ type: 'Date', description: 'Default: today (Asia/Jakarta)' }),
+      retractionId: t.arg.string({ description: 'eventId of the retraction itself, for idempotent retries (default: a new UUID)' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const parse = eventLineParser(ctx.app.config);
+      const effectiveOn = args.effectiveOn ?? jakartaDay(new Date());
+      let input: AppendInput;
+      try {
+        input = parse({ eventId: args.retractionId ?? randomUUID(), type: 'EventRetracted', effectiveOn, data: { eventId: args.eventId, reason: args.reason } });
+      } catch (error) {
+        if (isCakupanError(error)) return { status: 'rejected' as const, index: 0, eventId: args.retractionId ?? '', error };
+        throw error;
+      }
+      const r = await appendEvents(ctx.app.db, [input], { atomic: true });
+      if (r.committed) await ctx.app.catchUp();
+      return r.outcomes[0];
     },
   }),
 );
