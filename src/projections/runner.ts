@@ -15,27 +15,30 @@ const BATCH = 10_000;
  * runner never double-counts or skips.
  */
 export async function catchUp(db: Database, opts: { toPosition?: number; onBatch?: (position: number) => void } = {}): Promise<number> {
-  let position = -1;
   for (;;) {
-    const done = await db.transaction(async (tx) => {
+    const { position, done } = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-      const from = await checkpoint(tx);
-      const events = await readLog(tx, from, BATCH, opts.toPosition);
-      position = from;
-      if (!events.length) return true;
-      for (const p of PROJECTIONS) await p.apply(tx, events);
-      position = events.at(-1)!.position;
-      await tx.query(
-        `INSERT INTO projection_checkpoints (name, position, updated_at)
-         SELECT unnest($1::text[]), $2, now()
-         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
-        [PROJECTIONS.map((p) => p.name), position],
-      );
-      return events.length < BATCH;
+      return applyBatch(tx, opts.toPosition);
     });
     opts.onBatch?.(position);
     if (done) return position;
   }
+}
+
+/** Applies the next batch of the log after the checkpoint, within the caller's transaction. */
+export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ position: number; done: boolean }> {
+  const from = await checkpoint(tx);
+  const events = await readLog(tx, from, BATCH, toPosition);
+  if (!events.length) return { position: from, done: true };
+  for (const p of PROJECTIONS) await p.apply(tx, events);
+  const position = events.at(-1)!.position;
+  await tx.query(
+    `INSERT INTO projection_checkpoints (name, position, updated_at)
+     SELECT unnest($1::text[]), $2, now()
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
+    [PROJECTIONS.map((p) => p.name), position],
+  );
+  return { position, done: events.length < BATCH };
 }
 
 const PROJECTION_LOCK = 0x63616b76;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.ts';
 import { createApiKey } from '../../src/graphql/auth.ts';
 import { createYogaServer } from '../../src/graphql/yoga.ts';
-import { catchUp } from '../../src/projections/runner.ts';
+import { catchUp, digests } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { enrolBpu, ev, lapse, nik, testConfig } from '../support/events.ts';
 import { given } from '../support/history.ts';
@@ -74,5 +74,26 @@ describe('retractEvent', () => {
     expect((await gql(asKnownBefore)).data.coverageSeries.rows[0].value).toBe(1);
     const again = await gql(m, writer);
     expect(again.data.retractEvent).toMatchObject({ status: 'REJECTED', error: { code: 'DOMAIN_RULE', message: `data.eventId: event ${id} is already retracted` } });
+  });
+});
+
+describe('replay', () => {
+  it('rebuilds in isolation to a cut and answers as the live as-of query does', async () => {
+    const live = await digests(db);
+    const [{ at }] = await db.query<{ at: Date }>('SELECT recorded_at AS at FROM events WHERE position = 3');
+    const series = 'measure: ACTIVE_PARTICIPANTS, granularity: MONTH, from: "2013-01-01", to: "2013-04-30"';
+    const r = await gql(`{ replay(asOf: "${new Date(at).toISOString()}", queries: [{ ${series} }]) { position digests { name digest } series { rows { value } } }
+      coverageSeries(${series}, asOf: "${new Date(at).toISOString()}") { rows { value } } }`, auditor);
+    expect(r.data.replay.position).toBe(3);
+    expect(r.data.replay.series[0].rows).toEqual(r.data.coverageSeries.rows);
+    expect(r.data.replay.series[0].rows.map((x: { value: number }) => x.value)).toEqual([1, 2, 1, 1]);
+    expect(r.data.replay.digests.map((d: { name: string }) => d.name)).toEqual(['participants', 'employers', 'reference']);
+    expect(await digests(db)).toEqual(live); // the live read models were not touched
+  });
+
+  it('at the head, gives the digests of the live read models', async () => {
+    const [{ head }] = await db.query<{ head: number }>('SELECT max(position) AS head FROM events');
+    const r = await gql(`{ replay(toPosition: ${head}) { digests { name digest } } }`, auditor);
+    expect(Object.fromEntries(r.data.replay.digests.map((d: { name: string; digest: string }) => [d.name, d.digest]))).toEqual(await digests(db));
   });
 });

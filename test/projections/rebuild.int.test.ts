@@ -4,6 +4,7 @@ import { coverageSeries } from '../../src/analytics/coverage-series.ts';
 import { appendEvents, type AppendInput } from '../../src/eventstore/append.ts';
 import { readLog } from '../../src/projections/log-event.ts';
 import { fold, NO_WORKER, retractedIn, stepWorker } from '../../src/projections/movements.ts';
+import { withReplay } from '../../src/projections/replay.ts';
 import { catchUp, digests, rebuild } from '../../src/projections/runner.ts';
 import { freshDatabase } from '../support/database.ts';
 import { ev, nik } from '../support/events.ts';
@@ -74,6 +75,8 @@ describe('read models over random histories', () => {
             expect(p.value, `${p.provinceCode} at ${p.periodEnd}`).toBe(expected);
           }
 
+          const [{ head }] = await db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
+          expect(await withReplay(db, head ?? 0, async (_sql, d) => d)).toEqual(incremental); // isolated replay
           await rebuild(db);
           expect(await digests(db)).toEqual(incremental);
           expect(await coverageSeries(db, query)).toEqual(before);

@@ -55,7 +55,7 @@ const CoverageSeriesGroupRef = builder.objectRef<CoverageSeries['series'][number
   }),
 });
 
-const CoverageSeriesRef = builder.objectRef<CoverageSeries>('CoverageSeries').implement({
+export const CoverageSeriesRef = builder.objectRef<CoverageSeries>('CoverageSeries').implement({
   fields: (t) => ({
     measure: t.field({ type: MeasureEnum, resolve: (s) => s.measure }),
     granularity: t.field({ type: GranularityEnum, resolve: (s) => s.granularity }),

@@ -9,6 +9,7 @@ import './employers.ts';
 import './append-events.ts';
 import './ledger.ts';
 import './events.ts';
+import './replay.ts';
 
 builder.queryType({});
 builder.mutationType({});
