@@ -10,6 +10,7 @@ import './append-events.ts';
 import './ledger.ts';
 import './events.ts';
 import './replay.ts';
+import './figures.ts';
 
 builder.queryType({});
 builder.mutationType({});
