@@ -45,6 +45,20 @@ describe('cakupan import (process)', () => {
   });
 });
 
+describe('cakupan verify, rebuild and keys (process)', () => {
+  it('verifies the chain, rebuilds with digests, and creates a key shown once', () => {
+    const v = cakupan('verify');
+    expect(v.status).toBe(0);
+    expect(v.stdout).toMatch(/^hash chain intact: 11 events checked in [\d.]+ s; head 11 [0-9a-f]{64}/);
+    const r = cakupan('rebuild');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/rebuilt read models to position 11 .*\n {2}participants {2}[0-9a-f]{32}:/);
+    const k = cakupan('keys', 'create', '--role', 'auditor', '--name', 'e2e');
+    expect(k.stdout).toMatch(/^created AUDITOR key [0-9a-f-]{36} \(e2e\); it is shown only once:\nck_[\w-]{32}\n$/);
+    expect(cakupan('keys', 'create', '--role', 'emperor').stderr).toContain('role must be one of ANALYST, AUDITOR, WRITER, ADMIN');
+  });
+});
+
 describe('cakupan serve (process)', () => {
   it('serves GraphQL over HTTP and holds the data directory against other commands', async () => {
     const server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env });
