@@ -1,6 +1,6 @@
 import type { Sql } from '../db/database.ts';
 import { jakartaDayStart } from '../projections/log-event.ts';
-import { isMonthEnd, monthStart } from './periods.ts';
+import { isMonthEnd, monthStart, nextMonth } from './periods.ts';
 
 /** Which roll-up rows to sum, and by which key columns. */
 export type BucketSpec = {
@@ -42,9 +42,9 @@ export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Prom
   const filters = spec.where(param);
   const cutDay = spec.asOf ? jakartaDayStart(spec.asOf) : undefined;
   const monthCut = cutDay ? [`rec < ${param(cutDay)}`] : [];
-  const dayCut = spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [];
-  const dm = param(dailyMonths);
-  const inDailyMonth = `date_trunc('month', eff)::date = ANY(${dm}::date[])`;
+  // Day rows are read only for the months that need them, as eff ranges (indexed).
+  const dayRanges = dailyMonths.map((m) => `(eff >= ${param(m)} AND eff < ${param(nextMonth(m))})`);
+  const inDailyMonth = dayRanges.length ? `(${dayRanges.join(' OR ')})` : 'false';
   const sum = `sum(${spec.column})::float8 AS v`;
   const select = (bucket: string, grain: string, conds: string[], byEff: boolean) =>
     `SELECT ${bucket} AS b${keys ? ', ' + keys : ''}, ${sum} FROM ${spec.table}
@@ -55,8 +55,9 @@ export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Prom
   const parts = [
     select(`'0001-01-01'::date`, g, [`eff < ${loP}`, ...monthCut], false),
     select(`(eff + interval '1 month' - interval '1 day')::date`, g, [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...monthCut], true),
-    select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...dayCut], true),
   ];
+  // (every placeholder must appear in the SQL, so conditions are built only when used)
+  if (dayRanges.length) parts.push(select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...(spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [])], true));
   if (cutDay) {
     // the as-of day itself, up to the instant, for months read from month rows
     parts.push(select('eff', 'D', [`rec >= ${param(cutDay)}`, `rec <= ${param(spec.asOf)}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`], true));
