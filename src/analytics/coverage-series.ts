@@ -82,29 +82,35 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery): Promise<Covera
     return { value: active, denominator: null };
   };
 
-  const series = [...keyIds].sort().map((id) => {
-    const keyValues = (numer.get(id) ?? denom?.get(id))!.keyValues;
-    let running = 0;
-    const points = main.map((p, i) => {
-      const { value, denominator } = valueOf(id, keyValues, p, i === 0);
-      running += value;
-      return {
-        period: p.start,
-        periodEnd: p.end,
-        value,
-        cumulative: flow ? running : null,
-        compareValue: q.compare ? valueOf(id, keyValues, compared[i], false).value : null,
-        denominator,
-      };
-    });
-    return { key: keyValuesToKey(groupBy, keyValues), points };
-  });
+  const series = [...keyIds]
+    .map((id) => {
+      const keyValues = (numer.get(id) ?? denom?.get(id))!.keyValues;
+      let running = 0;
+      const points = main.map((p, i) => {
+        const { value, denominator } = valueOf(id, keyValues, p, i === 0);
+        running += value;
+        return {
+          period: p.start,
+          periodEnd: p.end,
+          value,
+          cumulative: flow ? running : null,
+          compareValue: q.compare ? valueOf(id, keyValues, compared[i], false).value : null,
+          denominator,
+        };
+      });
+      const key = keyValuesToKey(groupBy, keyValues);
+      return { key, points, order: keyOrder(key) };
+    })
+    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+    .map(({ key, points }) => ({ key, points }));
   if (!series.length) series.push({ key: keyValuesToKey(groupBy, groupBy.map(() => null)), points: main.map((p) => ({ period: p.start, periodEnd: p.end, value: 0, cumulative: flow ? 0 : null, compareValue: q.compare ? 0 : null, denominator: null })) });
   if (series.length * main.length > MAX_POINTS) throw tooMany(`${series.length} groups x ${main.length} periods exceeds ${MAX_POINTS} points`);
 
-  const rows = series
-    .flatMap((s) => s.points.map((p) => ({ period: p.period, periodEnd: p.periodEnd, ...s.key, value: p.value })))
-    .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : keyOrder(a).localeCompare(keyOrder(b))));
+  // flat rows: by period, then key (series are already in key order)
+  const rows: CoverageRow[] = [];
+  main.forEach((_, i) => {
+    for (const s of series) rows.push({ period: s.points[i].period, periodEnd: s.points[i].periodEnd, ...s.key, value: s.points[i].value });
+  });
   return { measure: q.measure, granularity: q.granularity, series, rows };
 }
 
