@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openPglite, openPostgres, type Database } from '../../src/db/database.ts';
@@ -43,4 +42,3 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-export { PGlite };
