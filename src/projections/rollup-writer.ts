@@ -16,20 +16,25 @@ export class RollupWriter<K extends string> {
     private readonly measures: K[],
   ) {}
 
+  // A batch shares a handful of recording instants: format each once.
+  private recs = new Map<number, { exact: string; day: string }>();
+
   add(eff: string, region: string, recordedAt: Date, dims: Record<string, string>, sums: Record<K, number>): void {
     const month = `${eff.slice(0, 7)}-01`;
-    const recDay = jakartaDayStart(recordedAt).toISOString();
+    let rec = this.recs.get(recordedAt.getTime());
+    if (!rec) this.recs.set(recordedAt.getTime(), (rec = { exact: recordedAt.toISOString(), day: jakartaDayStart(recordedAt).toISOString() }));
     const province = region.slice(0, 2);
-    this.put({ grain: 'D', province, region, eff, rec: recordedAt.toISOString(), ...dims }, sums);
-    this.put({ grain: 'M', province, region, eff: month, rec: recDay, ...dims }, sums);
-    this.put({ grain: 'P', province, region: province, eff: month, rec: recDay, ...dims }, sums);
+    const dimId = this.dims.map((d) => dims[d]).join('|');
+    this.put(`D|${region}|${eff}|${rec.exact}|${dimId}`, () => ({ grain: 'D', province, region, eff, rec: rec.exact, ...dims }), sums);
+    this.put(`M|${region}|${month}|${rec.day}|${dimId}`, () => ({ grain: 'M', province, region, eff: month, rec: rec.day, ...dims }), sums);
+    this.put(`P|${province}|${month}|${rec.day}|${dimId}`, () => ({ grain: 'P', province, region: province, eff: month, rec: rec.day, ...dims }), sums);
   }
 
-  private put(key: Record<string, string>, sums: Record<K, number>): void {
-    const id = Object.values(key).join('|');
+  /** Hot path: the key object is built only for a row not seen yet in this batch. */
+  private put(id: string, key: () => Record<string, string>, sums: Record<K, number>): void {
     const row = this.rows.get(id);
     if (!row) {
-      this.rows.set(id, { key, sums: { ...sums } });
+      this.rows.set(id, { key: key(), sums: { ...sums } });
       return;
     }
     for (const m of this.measures) row.sums[m] += sums[m];

@@ -6,7 +6,7 @@ import type { Projection } from './projection.ts';
 import { reference } from './reference.ts';
 
 export const PROJECTIONS: readonly Projection[] = [participants, employers, reference];
-const BATCH = 10_000;
+const BATCH = 50_000;
 
 /**
  * Applies the log to every projection from its checkpoint up to the head (or
