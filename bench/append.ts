@@ -27,7 +27,7 @@ async function timedImport(db: Database): Promise<number> {
   await migrate(db);
   await loadRegions(db);
   const started = performance.now();
-  const summary = await importFile(db, config, file, { batchSize: 5000 });
+  const summary = await importFile(db, config, file, { batchSize: 10_000 });
   const ms = performance.now() - started;
   if (summary.appended !== n) throw new Error(`expected ${n} appended, got ${summary.appended} (${summary.rejected} rejected)`);
   return ms;

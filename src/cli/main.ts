@@ -28,7 +28,7 @@ program
   .description('append the events of an NDJSON file to the log (see docs: import format)')
   .argument('<file>', 'NDJSON file, one event per line')
   .option('--rejects <file>', 'where to write rejected lines (default: <file>.rejects.ndjson)')
-  .option('--batch-size <n>', 'events per transaction', parsePositiveInt, 5000)
+  .option('--batch-size <n>', 'events per transaction', parsePositiveInt, 10_000)
   .option('--no-progress', 'no progress bar even on a terminal')
   .action(importCommand);
 

@@ -32,7 +32,7 @@ export type ImportOptions = {
  * Parsing of the next batch overlaps the database work of the previous one.
  */
 export async function importFile(db: Database, config: Config, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
-  const batchSize = opts.batchSize ?? 5000;
+  const batchSize = opts.batchSize ?? 10_000;
   const totalBytes = statSync(file).size;
   const parse = eventLineParser(config);
   const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejects: [], headPosition: 0 };
