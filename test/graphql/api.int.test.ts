@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.ts';
 import { createApiKey } from '../../src/graphql/auth.ts';
-import { createYogaServer } from '../../src/graphql/yoga.ts';
 import { catchUp } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { employer, enrolBpu, enrolPu, nik, testConfig } from '../support/events.ts';
+import { gqlRequest } from '../support/graphql.ts';
 import { given } from '../support/history.ts';
 
 let db: TestDatabase;
 let app: App;
-let yoga: ReturnType<typeof createYogaServer>;
 let writerKey: string;
 let queries = 0;
 
@@ -22,7 +21,6 @@ beforeAll(async () => {
     return query(text, params);
   }) as typeof db.query;
   app = createApp(testConfig, db, (a) => catchUp(a.db).then(() => undefined));
-  yoga = createYogaServer(app);
   writerKey = (await createApiKey(db, 'WRITER', 'test')).key;
   await given(db, [employer('17081342', '2013-01-02', '3375'), enrolPu(nik(1), '17081342', '2013-01-15'), enrolBpu(nik(2, '1771'), '2013-02-01', '1771'), enrolBpu(nik(3, '1771'), '2013-02-01', '1771')]);
 });
@@ -31,14 +29,7 @@ afterAll(async () => {
   await db.dropDatabase();
 });
 
-async function gql(query: string, variables: Record<string, unknown> = {}, key?: string) {
-  const res = await yoga.fetch('http://yoga/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return res.json();
-}
+const gql = (query: string, variables: Record<string, unknown> = {}, key?: string) => gqlRequest(app, query, variables, key);
 
 describe('coverage queries over GraphQL', () => {
   it('answers coverageSeries with series and flat rows', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/app.ts';
 import { createApiKey } from '../../src/graphql/auth.ts';
-import { createYogaServer } from '../../src/graphql/yoga.ts';
 import { catchUp, digests } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { enrolBpu, ev, lapse, nik, testConfig } from '../support/events.ts';
+import { gqlRequest } from '../support/graphql.ts';
 import { given } from '../support/history.ts';
 
 let db: TestDatabase;
@@ -24,14 +24,7 @@ afterAll(async () => {
   await db.dropDatabase();
 });
 
-async function gql(query: string, key?: string) {
-  const res = await createYogaServer(app).fetch('http://yoga/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  return res.json();
-}
+const gql = (query: string, key?: string) => gqlRequest(app, query, {}, key);
 
 describe('auditor fields', () => {
   it('are FORBIDDEN without an AUDITOR key', async () => {
