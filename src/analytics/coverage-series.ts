@@ -1,7 +1,7 @@
 import type { Sql } from '../db/database.ts';
-import { CakupanError, ValidationError } from '../domain/errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
-import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
+import { prefixSums, sumAt, type BucketSpec } from './buckets.ts';
 import { comparedPeriod, dayBefore, periods, type Granularity, type Period } from './periods.ts';
 import { workforceDenominators } from './workforce.ts';
 
@@ -163,5 +163,3 @@ function validate(q: CoverageQuery, groupBy: Dimension[], filter: CoverageFilter
   }
   if (issues.length) throw new ValidationError(issues);
 }
-
-export { CakupanError, type Prefix };

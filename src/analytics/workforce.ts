@@ -49,5 +49,3 @@ export async function workforceDenominators(sql: Sql, filter: CoverageFilter, gr
     return total;
   };
 }
-
-export type { Dimension };

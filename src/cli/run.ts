@@ -20,7 +20,7 @@ export async function withDatabase(holder: string, body: (db: Database, config: 
     const code = await body(db, config);
     process.exitCode = code ?? 0;
   } catch (e) {
-    const message = isCakupanError(e) || e instanceof Error ? e.message : String(e);
+    const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`cakupan ${holder}: ${message}\n`);
     if (!isCakupanError(e)) logger.debug({ err: e }, 'command failed');
     process.exitCode = 2;
