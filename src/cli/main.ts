@@ -2,12 +2,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { keysCreateCommand, projectCommand, rebuildCommand } from './project-commands.ts';
+import { scenarioCommand } from './scenario-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { verifyCommand } from './verify-command.ts';
 
 const program = new Command('cakupan')
   .description('GraphQL analytics over the event-sourced history of BPJS Ketenagakerjaan coverage')
   .showHelpAfterError()
+  // usage errors exit 2, like the commands' own argument checks (1 means "ran, some input rejected")
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   .configureHelp({ showGlobalOptions: true })
   .addHelpText(
     'after',
@@ -20,6 +23,27 @@ export const parsePositiveInt = (value: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
   return n;
 };
+
+export const parseScale = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('must be a number in (0, 1], e.g. 0.001');
+  return n;
+};
+const parseInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+};
+
+program
+  .command('scenario')
+  .description('write the reference scenario (2013-2026, reproducing the seed figures) as an NDJSON import file')
+  .option('--scale <s>', 'share of the real counts, in (0, 1]', parseScale, 0.001)
+  .option('--seed <n>', 'random seed: same arguments, byte-identical file', parseInteger, 1)
+  .option('--region <code>', 'generate one province (2-digit) or regency/city (4-digit) alone')
+  .option('--out <file>', 'where to write (default: standard output)')
+  .option('--no-progress', 'no progress bar even on a terminal')
+  .action(scenarioCommand);
 
 program.command('migrate').description('apply pending database migrations').action(migrateCommand);
 
@@ -37,7 +61,9 @@ program
   .description('serve the GraphQL API (GraphiQL at /graphql)')
   .option('-p, --port <n>', 'port to listen on (default: PORT or 4000)', parsePositiveInt)
   .option('--host <host>', 'interface to bind', '127.0.0.1')
-  .option('--demo', 'on an empty database, load the demo scenario first')
+  .option('--demo', 'on an empty database, load the reference scenario first (national, see --demo-scale)')
+  .option('--demo-scale <s>', 'scale of the demo scenario', parseScale, 0.001)
+  .option('--demo-seed <n>', 'seed of the demo scenario', parseInteger, 1)
   .action(serveCommand);
 
 program
