@@ -43,7 +43,8 @@ export function comparedPeriod(granularity: Granularity, p: Period, compare: 'PR
   if (compare === 'PREVIOUS_PERIOD') {
     const s = r.back(start);
     const fullEnd = r.end(s);
-    // keep the same clipping as the current period (e.g. month-to-date)
+    if (p.end === ymd(r.end(start))) return { start: ymd(s), end: ymd(fullEnd) }; // a whole period: the whole previous one
+    // a clipped period (e.g. month-to-date) keeps the same clipping
     const lengthDays = Math.round((parseISO(p.end).getTime() - start.getTime()) / 86_400_000);
     const clipped = addDays(s, lengthDays);
     return { start: ymd(s), end: ymd(clipped < fullEnd ? clipped : fullEnd) };
