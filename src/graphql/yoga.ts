@@ -7,6 +7,7 @@ import { isCakupanError } from '../domain/errors.ts';
 import { roleFor } from './auth.ts';
 import type { Context } from './context.ts';
 import { schema } from './schema/index.ts';
+import { useDashboard } from '../web/dashboard-plugin.ts';
 
 /**
  * The GraphQL server as a fetch handler: `serve` mounts it on node:http, tests
@@ -21,7 +22,7 @@ export function createYogaServer(app: App) {
     graphiql: { title: 'cakupan', defaultQuery: DEFAULT_QUERY },
     logging: { debug: (...a) => logger.debug(a), info: (...a) => logger.info(a), warn: (...a) => logger.warn(a), error: (...a) => logger.error(a) },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useCSRFPrevention()],
+    plugins: [useCSRFPrevention(), useDashboard(app)],
     context: async ({ request }) => ({ app, role: await roleFor(app.db, request.headers.get('authorization')) }),
     maskedErrors: {
       maskError(error, message, isDev) {

@@ -1,0 +1,43 @@
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { coverageSeries, DIMENSIONS, MEASURES } from '../analytics/coverage-series.ts';
+import { GRANULARITIES } from '../analytics/periods.ts';
+import type { Database } from '../db/database.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { isIsoDate } from '../domain/reference/calendar.ts';
+import { PROGRAMS, SEGMENTS, SPONSORS } from '../domain/reference/vocabulary.ts';
+
+// GET /export/coverage.csv: the flat rows of coverageSeries as CSV, for BI
+// tools and spreadsheets that cannot speak GraphQL. Same measures, filters
+// and limits; lists are comma-separated (?regionCodes=17,3375&groupBy=SEGMENT).
+
+const date = z.string().refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD');
+const list = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional();
+const Params = z.strictObject({
+  measure: z.enum(MEASURES),
+  granularity: z.enum(GRANULARITIES),
+  from: date,
+  to: date,
+  regionCodes: z.string().transform((s) => s.split(',').filter(Boolean)).optional(),
+  segments: list(SEGMENTS),
+  programs: list(PROGRAMS),
+  sponsors: list(SPONSORS),
+  groupBy: list(DIMENSIONS),
+});
+
+export const CSV_COLUMNS = ['period', 'periodEnd', 'provinceCode', 'regencyCode', 'segment', 'program', 'sponsor', 'value'] as const;
+
+export async function coverageCsv(db: Database, searchParams: URLSearchParams): Promise<string> {
+  const parsed = Params.safeParse(Object.fromEntries(searchParams));
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(query)', reason: i.message })));
+  }
+  const { measure, granularity, from, to, groupBy, ...filter } = parsed.data;
+  const { rows } = await coverageSeries(db, { measure, granularity, from, to, groupBy, filter });
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'graphql-yoga';
+import type { App } from '../app/app.ts';
+import { isCakupanError } from '../domain/errors.ts';
+import { coverageCsv } from './csv-export.ts';
+
+const require = createRequire(import.meta.url);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/dashboard': { file: here('./dashboard.html'), type: 'text/html; charset=utf-8' },
+  '/dashboard/app.js': { file: here('./dashboard.js'), type: 'text/javascript; charset=utf-8' },
+  '/dashboard/chart.js': { file: require.resolve('chart.js').replace(/chart\.cjs$/, 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
+};
+const cache = new Map<string, string>();
+const read = (file: string) => cache.get(file) ?? (cache.set(file, readFileSync(file, 'utf8')), cache.get(file)!);
+
+/**
+ * The dashboard page (`/dashboard`, also the root) with its script and Chart.js,
+ * and the CSV export (`/export/coverage.csv`), served next to `/graphql` by
+ * the same yoga instance, so tests can reach them through `yoga.fetch` too.
+ */
+export function useDashboard(app: App): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (request.method !== 'GET') return;
+      if (url.pathname === '/') return endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: '/dashboard' } }));
+      const asset = STATIC[url.pathname];
+      if (asset) return endResponse(new fetchAPI.Response(read(asset.file), { headers: { 'content-type': asset.type, 'cache-control': 'no-cache' } }));
+      if (url.pathname === '/export/coverage.csv') {
+        try {
+          const csv = await coverageCsv(app.db, url.searchParams);
+          endResponse(new fetchAPI.Response(csv, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="coverage.csv"' } }));
+        } catch (e) {
+          if (!isCakupanError(e)) throw e;
+          endResponse(new fetchAPI.Response(JSON.stringify({ code: e.code, message: e.message, issues: e.issues }), { status: 400, headers: { 'content-type': 'application/json' } }));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// The dashboard: one GraphQL query per change of the controls, drawn with
+// Chart.js. Everything it shows comes from the public API (coverageSeries,
+// targets, regions), so what a chart says can be reproduced in GraphiQL.
+
+const form = document.getElementById('controls');
+const RATES = new Set(['COVERAGE_RATE', 'EMPLOYER_COVERAGE_RATE']);
+const EMPLOYER = new Set(['ACTIVE_EMPLOYERS', 'EMPLOYER_COVERAGE_RATE']);
+const PALETTE = ['#0b6e4f', '#c84c09', '#2f6690', '#9d4edd', '#6c757d', '#e09f3e'];
+let chart;
+
+async function gql(query, variables) {
+  const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = await res.json();
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data;
+}
+
+const SERIES = `query Dashboard($measure: CoverageMeasure!, $granularity: Granularity!, $from: Date!, $to: Date!, $filter: CoverageFilter, $groupBy: [CoverageDimension!]) {
+  coverageSeries(measure: $measure, granularity: $granularity, from: $from, to: $to, filter: $filter, groupBy: $groupBy, compare: PREVIOUS_YEAR) {
+    series { key { segment sponsor } points { periodEnd value compareValue } }
+    rows { periodEnd segment sponsor value }
+  }
+  targets { id name metric value dueOn regionCode segment sponsor program }
+}`;
+
+const fmt = (measure, v) =>
+  v === null || v === undefined ? '–' : RATES.has(measure) ? `${(v * 100).toFixed(1)} %` : Math.round(v).toLocaleString('en');
+
+function params() {
+  const f = Object.fromEntries(new FormData(form));
+  const employer = EMPLOYER.has(f.measure);
+  const groupBy = f.groupBy && !employer ? [f.groupBy] : [];
+  const filter = f.region ? { regionCodes: [f.region] } : null;
+  return { measure: f.measure, granularity: f.granularity, from: f.from, to: f.to, filter, groupBy, region: f.region };
+}
+
+function csvHref(p) {
+  const q = new URLSearchParams({ measure: p.measure, granularity: p.granularity, from: p.from, to: p.to });
+  if (p.region) q.set('regionCodes', p.region);
+  if (p.groupBy.length) q.set('groupBy', p.groupBy.join(','));
+  return `/export/coverage.csv?${q}`;
+}
+
+async function load() {
+  const p = params();
+  document.getElementById('error').textContent = '';
+  document.getElementById('csv').href = csvHref(p);
+  let data;
+  try {
+    data = await gql(SERIES, { measure: p.measure, granularity: p.granularity, from: p.from, to: p.to, filter: p.filter, groupBy: p.groupBy });
+  } catch (e) {
+    document.getElementById('error').textContent = e.message;
+    return;
+  }
+  const { series, rows } = data.coverageSeries;
+  const labels = series[0]?.points.map((pt) => pt.periodEnd) ?? [];
+  const name = (key) => [key.segment, key.sponsor].filter(Boolean).join(' ') || 'total';
+  const datasets = series.map((s, i) => ({ label: name(s.key), data: s.points.map((pt) => pt.value), borderColor: PALETTE[i % PALETTE.length], tension: 0.2, pointRadius: 2 }));
+
+  // totals over the groups, for the key figures
+  const total = labels.map((_, i) => series.reduce((sum, s) => sum + s.points[i].value, 0));
+  const before = labels.map((_, i) => series.reduce((sum, s) => sum + (s.points[i].compareValue ?? 0), 0));
+  const last = labels.length - 1;
+  const stock = !['NEW_ENROLMENTS', 'LAPSES', 'NET_CHANGE'].includes(p.measure);
+  const latest = stock && RATES.has(p.measure) && series.length > 1 ? null : total[last];
+  document.getElementById('kpi-latest-label').textContent = `Latest (${labels[last] ?? '–'})`;
+  document.getElementById('kpi-latest').textContent = fmt(p.measure, latest);
+  const change = before[last] ? (total[last] - before[last]) / before[last] : null;
+  document.getElementById('kpi-change').textContent = change === null || RATES.has(p.measure) ? '–' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`;
+
+  // targets of this measure for exactly this scope, drawn as points at their due period
+  const scoped = data.targets.filter((t) => t.metric === p.measure && (t.regionCode ?? '') === p.region && !t.segment && !t.sponsor && !t.program);
+  const target = scoped.sort((a, b) => (a.dueOn < b.dueOn ? 1 : -1))[0]; // the latest due
+  document.getElementById('kpi-target-label').textContent = target ? `Target: ${target.name}` : 'Target';
+  document.getElementById('kpi-target').textContent = target ? `${fmt(p.measure, target.value)} by ${target.dueOn}` : '–';
+  for (const t of scoped) {
+    const at = labels.findIndex((l) => l >= t.dueOn);
+    if (at < 0) continue;
+    datasets.push({ label: `target: ${t.name}`, data: labels.map((_, i) => (i === at ? t.value : null)), borderColor: '#a4161a', backgroundColor: '#a4161a', pointStyle: 'triangle', pointRadius: 8, showLine: false });
+  }
+
+  chart?.destroy();
+  chart = new Chart(document.getElementById('chart'), {
+    type: 'line',
+    data: { labels, datasets },
+    options: { animation: false, interaction: { mode: 'index', intersect: false }, scales: { y: { beginAtZero: true, ticks: { callback: (v) => fmt(p.measure, v) } } } },
+  });
+
+  const head = ['period end', ...(p.groupBy.length ? [p.groupBy[0].toLowerCase()] : []), 'value'];
+  document.querySelector('#rows thead').innerHTML = `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>`;
+  const tbody = document.querySelector('#rows tbody');
+  tbody.replaceChildren(
+    ...rows.map((r) => {
+      const tr = document.createElement('tr');
+      const cells = [r.periodEnd, ...(p.groupBy.length ? [r.segment ?? r.sponsor ?? ''] : []), fmt(p.measure, r.value)];
+      for (const c of cells) tr.appendChild(Object.assign(document.createElement('td'), { textContent: c }));
+      return tr;
+    }),
+  );
+  document.body.dataset.loaded = `${p.measure}|${p.region}|${p.groupBy.join(',')}|${p.granularity}`;
+}
+
+async function init() {
+  const { regions } = await gql('{ regions { code name } }');
+  const select = form.elements.region;
+  for (const r of regions) select.appendChild(new Option(`${r.code} ${r.name}`, r.code));
+  form.addEventListener('change', load);
+  await load();
+}
+
+init().catch((e) => (document.getElementById('error').textContent = e.message));

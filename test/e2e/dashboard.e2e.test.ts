@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpQuery, startServer, type RunningServer } from '../support/server.ts';
+
+// The dashboard in a real browser (Debian's Chromium, driven by
+// playwright-core) against the real server process on a small scenario.
+
+const CHROMIUM = process.env.CAKUPAN_CHROMIUM ?? '/usr/bin/chromium';
+const BIN = path.resolve('bin/cakupan.js');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-dashboard-'));
+const env: NodeJS.ProcessEnv = { ...process.env, CAKUPAN_DATA_DIR: dir, CAKUPAN_PSEUDONYM_SECRET: 'e2e-secret-0123456789', CAKUPAN_LOG_LEVEL: 'warn' };
+delete env.DATABASE_URL;
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CAKUPAN_CHROMIUM`);
+  const file = path.join(dir, 'scenario.ndjson');
+  execFileSync(process.execPath, [BIN, 'scenario', '--scale', '0.0002', '--out', file], { env, stdio: 'ignore' });
+  execFileSync(process.execPath, [BIN, 'import', file], { env, stdio: 'ignore' });
+  server = await startServer([], env);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const origin = () => server.url.replace(/\/graphql$/, '');
+const loaded = (state: string) => page.waitForSelector(`body[data-loaded="${state}"]`, { timeout: 30_000 });
+const activeOn = async (date: string, region?: string) =>
+  (await httpQuery<{ coverageAt: { value: number }[] }>(server.url, `query($d: Date!, $f: CoverageFilter) { coverageAt(measure: ACTIVE_PARTICIPANTS, date: $d, filter: $f) { value } }`, {
+    d: date,
+    f: region ? { regionCodes: [region] } : null,
+  })).coverageAt[0].value;
+
+describe('dashboard page', () => {
+  it('opens from the root, draws the national yearly trend and shows the API figure', async () => {
+    await page.goto(origin());
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    await loaded('ACTIVE_PARTICIPANTS|||YEAR');
+    expect(await page.locator('#kpi-latest').textContent()).toBe((await activeOn('2026-10-31')).toLocaleString('en'));
+    expect(await page.locator('#rows tbody tr').count()).toBe(14); // 2013 … 2026
+    const box = await page.locator('#chart').boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(await page.locator('#kpi-target').textContent()).toMatch(/by 2026-12-31/); // the 70M UCJ target, scaled
+    await page.screenshot({ path: path.join(dir, 'dashboard.png') });
+  });
+
+  it('follows the controls: a province, a breakdown by segment', async () => {
+    await page.selectOption('select[name=region]', '17');
+    await loaded('ACTIVE_PARTICIPANTS|17||YEAR');
+    expect(await page.locator('#kpi-latest').textContent()).toBe((await activeOn('2026-10-31', '17')).toLocaleString('en'));
+    await page.selectOption('select[name=groupBy]', 'SEGMENT');
+    await loaded('ACTIVE_PARTICIPANTS|17|SEGMENT|YEAR');
+    const segments = await page.locator('#rows tbody tr td:nth-child(2)').allTextContents();
+    expect(new Set(segments)).toContain('PU');
+  });
+
+  it('downloads the rows on screen as CSV', async () => {
+    const href = await page.locator('#csv').getAttribute('href');
+    expect(href).toContain('regionCodes=17');
+    const csv = await (await fetch(origin() + href)).text();
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('period,periodEnd,provinceCode,regencyCode,segment,program,sponsor,value');
+    expect(lines.length - 1).toBe(await page.locator('#rows tbody tr').count());
+  });
+
+  it('shows an API error instead of a stale chart, and logged no browser errors', async () => {
+    await page.fill('input[name=from]', '2027-01-01');
+    await page.dispatchEvent('form#controls', 'change');
+    await expect.poll(() => page.locator('#error').textContent()).toMatch(/from: 2027-01-01 is after to/);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('CSV export', () => {
+  it('answers 400 naming the field for a bad parameter', async () => {
+    const res = await fetch(`${origin()}/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=DECADE&from=2013-01-01&to=2014-01-01`);
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.code).toBe('VALIDATION');
+    expect(body.issues[0].field).toBe('granularity');
+  });
+});
