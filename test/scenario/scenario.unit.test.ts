@@ -18,7 +18,10 @@ describe('apportion', () => {
       fc.property(fc.integer({ min: 0, max: 100_000 }), fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 60 }), (total, weights) => {
         const sum = weights.reduce((a, b) => a + b, 0);
         const parts = apportion(total, weights);
-        if (sum === 0) return expect(parts.every((p) => p === 0)).toBe(true);
+        if (sum === 0) {
+          expect(parts.every((p) => p === 0)).toBe(true);
+          return;
+        }
         expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
         parts.forEach((p, i) => expect(Math.abs(p - (total * weights[i]) / sum)).toBeLessThan(1 + 1e-9));
       }),
