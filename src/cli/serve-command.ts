@@ -35,6 +35,7 @@ export const serveCommand = (options: Options) =>
     process.stdout.write(
       `cakupan is serving ${config.databaseUrl ? 'PostgreSQL' : `PGlite (${config.dataDir})`}, log head at position ${head}\n` +
         `  GraphQL and GraphiQL: ${url}/graphql\n` +
+        `  Dashboard: ${url}/dashboard   CSV: ${url}/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=YEAR&from=2013-01-01&to=2026-12-31\n` +
         `  try (more in docs/queries.md):\n` +
         `    { coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2023-10-31", groupBy: [SEGMENT]) { segment value } }\n` +
         `    { coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2017-01-01", to: "2024-12-31") { rows { periodEnd value } } }\n` +
