@@ -87,3 +87,27 @@ describe('cakupan serve (process)', () => {
     }
   });
 });
+
+describe('cakupan scenario (process)', () => {
+  it('writes the same bytes through a pipe as to --out, and again on a second run', () => {
+    const file = path.join(dataDir, 'scenario.ndjson');
+    const piped = path.join(dataDir, 'scenario-piped.ndjson');
+    const out = cakupan('scenario', '--scale', '0.0002', '--seed', '5', '--out', file);
+    expect(out.status).toBe(0);
+    expect(out.stderr).toMatch(/^\d+ events \(WorkforceEstimated \d+, .*\) for 514 regencies\/cities, effective 2008-01-01 to 2026-10-31 written to /m);
+    // a real pipe: the reader is slower than the writer, so writes are partial or EAGAIN
+    const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" scenario --scale 0.0002 --seed 5 | (sleep 1; cat) > "${piped}"`], { env, encoding: 'utf8' });
+    expect(shell.status).toBe(0);
+    expect(readFileSync(piped).equals(readFileSync(file))).toBe(true);
+    expect(cakupan('scenario', '--scale', '0.0002', '--seed', '5', '--out', piped).status).toBe(0);
+    expect(readFileSync(piped).equals(readFileSync(file))).toBe(true);
+  });
+
+  it('exits 2 naming the option for a bad scale or region', () => {
+    expect(cakupan('scenario', '--scale', '2').stderr).toContain("option '--scale <s>' argument '2' is invalid");
+    expect(cakupan('scenario', '--scale', '2').status).toBe(2);
+    const r = cakupan('scenario', '--region', '9999');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--region: "9999" is not a known province');
+  });
+});
