@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { importFile } from '../importer/import-file.ts';
+import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
 
 type Options = { rejects?: string; batchSize: number; progress: boolean };
@@ -9,13 +9,7 @@ export const importCommand = (file: string, options: Options) =>
   withDatabase('import', async (db, config) => {
     if (!existsSync(file)) throw new Error(`no such file: ${file}`);
     const rejectsPath = options.rejects ?? `${file.replace(/\.ndjson$/, '')}.rejects.ndjson`;
-    const bar =
-      options.progress && process.stderr.isTTY
-        ? new cliProgress.SingleBar(
-            { stream: process.stderr, format: 'importing [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s' },
-            cliProgress.Presets.shades_classic,
-          )
-        : undefined;
+    const bar = progressBar('importing', 'bytes', options.progress);
     bar?.start(1, 0);
     const started = performance.now();
     const summary = await importFile(db, config, file, {
