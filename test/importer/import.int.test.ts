@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../src/eventstore/verify.ts';
 import { importFile } from '../../src/importer/import-file.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { testConfig } from '../support/events.ts';
@@ -79,5 +80,29 @@ describe('a file with bad lines', () => {
     const again = await importFile(db, testConfig, BAD);
     expect(again).toMatchObject({ appended: 0, duplicates: 3, rejected: 9 });
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('a file imported batch by batch', () => {
+  const logOf = async () => ({
+    events: await db.query('SELECT position, event_id::text, type, stream_id, stream_version, effective_on, region_code FROM events ORDER BY position'),
+    streams: await db.query('SELECT stream_id, version, state FROM streams ORDER BY stream_id'),
+  });
+
+  it('gives the same log, outcomes and an intact chain as one batch', async () => {
+    // the bad file after the sample: enrolments after their employer, lapses after their enrolment, a retraction, rejects
+    const whole = { sample: await importFile(db, testConfig, SAMPLE), bad: await importFile(db, testConfig, BAD) };
+    const expected = await logOf();
+    await db.dropDatabase();
+    db = await freshDatabase();
+    for (const batchSize of [1, 2]) {
+      const parts = { sample: await importFile(db, testConfig, SAMPLE, { batchSize }), bad: await importFile(db, testConfig, BAD, { batchSize }) };
+      expect(parts.sample.rejects).toEqual(whole.sample.rejects);
+      expect(parts.bad.rejects).toEqual(whole.bad.rejects);
+      expect(await logOf()).toEqual(expected);
+      expect((await verifyChain(db)).ok).toBe(true);
+      await db.dropDatabase();
+      db = await freshDatabase();
+    }
   });
 });
