@@ -1,4 +1,5 @@
 import { regions } from '../domain/regions/regions.ts';
+import { fnv1a } from './random.ts';
 import {
   CATEGORIES,
   EXTRA_CHECKPOINTS,
@@ -76,14 +77,10 @@ const nationalCategory = (c: Category) => NATIONAL_ACTIVE.map((a) => ({ on: a.on
 const NATIONAL_BY_CATEGORY = Object.fromEntries(CATEGORIES.map((c) => [c, nationalCategory(c)])) as Record<Category, Anchor<number>[]>;
 export const nationalActive = (c: Category, day: number) => interpolate(NATIONAL_BY_CATEGORY[c], day);
 
-/** A stable pseudo-normal number from a region code (FNV-1a, then Box-Muller): the synthetic regency weights. */
+/** A stable pseudo-normal number from a region code (two FNV-1a hashes, then Box-Muller): the synthetic regency weights. */
 function codeNormal(code: string): number {
-  const hash = (salt: number) => {
-    let h = 0x811c9dc5 ^ salt;
-    for (const ch of code) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-    return (h + 1) / 4294967297;
-  };
-  return Math.sqrt(-2 * Math.log(hash(1))) * Math.cos(2 * Math.PI * hash(2));
+  const uniform = (salt: number) => (fnv1a(code, 0x811c9dc5 ^ salt) + 1) / 4294967297;
+  return Math.sqrt(-2 * Math.log(uniform(1))) * Math.cos(2 * Math.PI * uniform(2));
 }
 
 export type Geography = {

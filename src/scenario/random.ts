@@ -49,9 +49,12 @@ export class Random {
   }
 }
 
-/** A 32-bit seed from any parts (FNV-1a over their text). */
-export function seedOf(...parts: unknown[]): number {
-  let h = 0x811c9dc5;
-  for (const ch of parts.map(String).join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
-  return h | 0;
+/** FNV-1a over a text's UTF-16 code units, unsigned 32-bit; `basis` varies the hash family. */
+export function fnv1a(text: string, basis = 0x811c9dc5): number {
+  let h = basis;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
+
+/** A 32-bit seed from any parts. */
+export const seedOf = (...parts: unknown[]): number => fnv1a(parts.map(String).join('|')) | 0;
