@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { PGlite, types } from '@electric-sql/pglite';
 
 /** The SQL surface the hot paths use; identical on PGlite and PostgreSQL. */
@@ -6,7 +9,23 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters. */
   exec(script: string): Promise<void>;
+  /**
+   * Bulk-loads rows with `COPY table (columns) FROM STDIN` in PostgreSQL's text
+   * format: one row per line, tab-separated, `\N` for NULL, fields escaped with
+   * {@link copyField}.
+   */
+  copyIn(table: string, columns: readonly string[], rows: string): Promise<void>;
 }
+
+/** Escapes one value for COPY's text format (backslash, tab, newline, carriage return). */
+export function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : value;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+const copySql = (table: string, columns: readonly string[], source: string) =>
+  `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
 
 export interface Database extends Sql {
   readonly engine: 'pglite' | 'postgres';
@@ -34,6 +53,10 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
     async exec(script: string) {
       await q.exec(script);
     },
+    async copyIn(table, columns, rows) {
+      // PGlite reads COPY input from a blob it exposes as /dev/blob.
+      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
+    },
   });
   return {
     engine: 'pglite',
@@ -58,12 +81,27 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
   });
   probe.release();
+  const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string) => {
+    await pipeline(Readable.from([Buffer.from(rows)]), client.query(copyFrom(copySql(table, columns, 'STDIN'))));
+  };
   const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       return (await c.query(text, params)).rows as T[];
     },
     async exec(script: string) {
       await c.query(script);
+    },
+    async copyIn(table, columns, rows) {
+      if (c instanceof pg.Pool) {
+        const client = await c.connect();
+        try {
+          await copyWith(client, table, columns, rows);
+        } finally {
+          client.release();
+        }
+      } else {
+        await copyWith(c, table, columns, rows);
+      }
     },
   });
   return {

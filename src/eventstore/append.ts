@@ -1,9 +1,9 @@
-import type { Database, Sql } from '../db/database.ts';
+import { copyField, type Database } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
-import type { EmployerState } from '../domain/employer/employer.ts';
-import { decide, emptyStream, evolve, refold, type StreamSnapshot } from '../domain/stream.ts';
-import { chainHash, GENESIS_HASH } from './hash.ts';
+import { decide, emptyStream, evolve, refold, type DecisionContext, type StreamSnapshot } from '../domain/stream.ts';
+import { canonicalBytesOf, canonicalJson, GENESIS_HASH, sha256Chain } from './hash.ts';
+import { streamHistories, streamStatesOf, type StreamStates } from './stream-states.ts';
 
 export type ExpectedVersion = number | 'NO_STREAM' | 'STREAM_EXISTS' | 'ANY';
 
@@ -29,24 +29,52 @@ type StoredRef = { event_id: string; position: number; stream_id: string; type: 
 
 /**
  * Appends a batch to the log in one transaction: idempotent on eventId,
- * checks expected versions and the domain rules against each stream's
- * snapshot (evolving through the batch, so later lines see earlier ones),
- * hashes the chain and inserts with one multi-row statement.
+ * checks expected versions and the domain rules against each stream's state
+ * folded from the log (evolving through the batch, so later lines see earlier
+ * ones), hashes the chain and writes the rows with one COPY.
  * `atomic`: any rejection writes nothing. Otherwise rejected events are
  * reported and every valid one is appended.
+ *
+ * Bulk imports mostly bring new events for new streams, so a batch is first
+ * tried optimistically: streams the cache does not know are taken to be new
+ * and the events to be absent from the log, without asking the log. The
+ * unique indexes on event_id and (stream_id, stream_version) prove the guess
+ * when the COPY succeeds: an event already in the log, or one decided against
+ * a stream that in fact exists (it would take a version that is taken), makes
+ * the COPY fail. That attempt, or one with any rejection (which a wrong guess
+ * can also cause), is rolled back and the batch is decided again with both
+ * looked up in the log, so the outcomes are always those of the careful path.
  */
 export async function appendEvents(db: Database, events: AppendInput[], opts: { atomic: boolean }): Promise<AppendResult> {
-  return db.transaction(async (tx) => {
+  const streams = streamStatesOf(db);
+  if (streams.optimistic && !events.some((e) => e.type === 'EventRetracted')) {
+    const guessed = await appendOnce(db, streams, events, opts, 'guess').catch((e: unknown) => {
+      if (isUniqueViolation(e)) return undefined;
+      throw e;
+    });
+    if (guessed) return guessed;
+    streams.optimistic = false;
+  }
+  return (await appendOnce(db, streams, events, opts, 'lookup'))!;
+}
+
+/** One attempt; with `guess`, undefined (and nothing written) when any event was rejected. */
+async function appendOnce(db: Database, streams: StreamStates, events: AppendInput[], opts: { atomic: boolean }, mode: 'guess' | 'lookup'): Promise<AppendResult | undefined> {
+  const result = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
     const [head] = await tx.query<{ position: number; hash: Uint8Array; recorded_at: Date }>(
       'SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1',
     );
-    const retractionTargets = events.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : []));
+    const headPosition = head?.position ?? 0;
+    await streams.sync(tx, headPosition);
     const known = new Map<string, StoredRef>();
-    for (const row of await tx.query<StoredRef>(
-      'SELECT event_id::text, position, stream_id, type, region_code FROM events WHERE event_id = ANY($1::uuid[])',
-      [[...new Set([...events.map((e) => e.eventId), ...retractionTargets])]],
-    )) known.set(row.event_id, row);
+    if (mode === 'lookup') {
+      const retractionTargets = events.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : []));
+      for (const row of await tx.query<StoredRef>(
+        'SELECT event_id::text, position, stream_id, type, region_code FROM events WHERE event_id = ANY($1::uuid[])',
+        [[...new Set([...events.map((e) => e.eventId), ...retractionTargets])]],
+      )) known.set(row.event_id, row);
+    }
 
     // Retractions file under the stream of the event they withdraw.
     for (const e of events) {
@@ -54,16 +82,34 @@ export async function appendEvents(db: Database, events: AppendInput[], opts: { 
       const target = known.get(e.data.eventId) ?? pendingTarget(events, e.data.eventId);
       if (target) Object.assign(e, { streamId: target.stream_id, regionCode: target.region_code });
     }
-    const snapshots = await loadSnapshots(tx, events);
-    const dirty = new Set<string>();
-    const pending = new Map<string, { streamId: string; type: string; regionCode: string | null }>();
-    const rows: Record<string, unknown>[] = [];
+    let snapshots: Map<string, StreamSnapshot>;
+    if (mode === 'guess') {
+      snapshots = streams.guess(streamIdsOf(events));
+    } else {
+      const loaded = await streams.load(tx, streamIdsOf(events));
+      snapshots = loaded.states;
+      // Nothing this batch needed was in the log already: the next may guess again.
+      streams.optimistic = known.size === 0 && loaded.existing === 0;
+    }
+    const dirty = new Map<string, StreamSnapshot>();
+    const pending = new Map<string, PendingFact>();
+    const lines: string[] = [];
     const outcomes: AppendOutcome[] = [];
-    let position = head?.position ?? 0;
+    let position = headPosition;
     let previousHash: Uint8Array = head ? Buffer.from(head.hash) : GENESIS_HASH;
     const now = (await tx.query<{ now: Date }>("SELECT date_trunc('milliseconds', clock_timestamp()) AS now"))[0].now;
     // recorded_at never goes backwards along the log, even if the clock does.
     const recordedAt = head && head.recorded_at > now ? head.recorded_at : now;
+    const recordedAtText = recordedAt.toISOString();
+    const decision: DecisionContext = {
+      employer: (npp) => snapshots.get(`employer-${npp}`)?.employer,
+      target: (id) => {
+        const stored = known.get(id);
+        const t = stored ? { streamId: stored.stream_id, type: stored.type } : pending.get(id);
+        if (!t) return undefined;
+        return { streamId: t.streamId, type: t.type, retracted: (snapshots.get(t.streamId)?.retracted ?? []).includes(id) };
+      },
+    };
 
     for (const [index, e] of events.entries()) {
       const stored = known.get(e.eventId);
@@ -81,39 +127,24 @@ export async function appendEvents(db: Database, events: AppendInput[], opts: { 
         }
         const snapshot = snapshots.get(e.streamId) ?? emptyStream();
         checkExpectedVersion(e.streamId, e.expectedVersion ?? 'ANY', snapshot.version);
-        decide(snapshot, e, {
-          employer: (npp) => snapshots.get(`employer-${npp}`)?.employer as EmployerState | undefined,
-          target: (id) => {
-            const t = known.get(id) ?? pending.get(id);
-            if (!t) return undefined;
-            const streamId = 'stream_id' in t ? t.stream_id : t.streamId;
-            return { streamId, type: t.type, retracted: (snapshots.get(streamId)?.retracted ?? []).includes(id) };
-          },
-        });
-        let next = evolve(snapshot, e);
-        if (e.type === 'EventRetracted') {
-          const history = await streamHistory(tx, e.streamId, rows);
-          next = refold([...history, e]);
-        }
+        decide(snapshot, e, decision);
+        const next =
+          e.type === 'EventRetracted'
+            ? refold([...((await streamHistories(tx, [e.streamId])).get(e.streamId) ?? []), ...batchFacts(pending, e.streamId), e])
+            : evolve(snapshot, e);
         position += 1;
-        const row = {
-          position,
-          streamId: e.streamId,
-          streamVersion: next.version,
-          eventId: e.eventId,
-          type: e.type,
-          schemaVersion: SCHEMA_VERSION,
-          effectiveOn: e.effectiveOn,
-          recordedAt,
-          regionCode: e.regionCode ?? regionFromSnapshot(snapshot),
-          data: e.data,
-          metadata: e.metadata ?? {},
-        };
-        previousHash = chainHash(previousHash, row);
-        rows.push({ ...row, hash: Buffer.from(previousHash).toString('hex') });
+        const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
+        const dataJson = canonicalJson(e.data);
+        const metadataJson = canonicalJson(e.metadata ?? {});
+        const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt, regionCode };
+        previousHash = sha256Chain(previousHash, canonicalBytesOf(envelope, dataJson, metadataJson));
+        lines.push(
+          `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
+            `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${Buffer.from(previousHash).toString('hex')}\n`,
+        );
         snapshots.set(e.streamId, next);
-        dirty.add(e.streamId);
-        pending.set(e.eventId, { streamId: e.streamId, type: e.type, regionCode: row.regionCode });
+        dirty.set(e.streamId, next);
+        pending.set(e.eventId, { streamId: e.streamId, type: e.type, data: e.data, effectiveOn: e.effectiveOn });
         outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
       } catch (error) {
         if (!isCakupanError(error)) throw error;
@@ -121,15 +152,37 @@ export async function appendEvents(db: Database, events: AppendInput[], opts: { 
       }
     }
 
+    if (mode === 'guess' && outcomes.some((o) => o.status === 'rejected')) return undefined;
     if (opts.atomic && outcomes.some((o) => o.status === 'rejected')) {
-      return { outcomes, committed: false, headPosition: head?.position ?? 0 };
+      return { outcomes, committed: false, headPosition, dirty: new Map<string, StreamSnapshot>() };
     }
-    if (rows.length) {
-      await insertEvents(tx, rows);
-      await saveSnapshots(tx, [...dirty].map((id) => ({ streamId: id, snapshot: snapshots.get(id)!, position })));
-    }
-    return { outcomes, committed: true, headPosition: position };
+    if (lines.length) await tx.copyIn('events', EVENT_COLUMNS, lines.join(''));
+    return { outcomes, committed: true, headPosition: position, dirty };
   });
+  if (!result) return undefined;
+  streams.committed(result.dirty, result.headPosition);
+  return { outcomes: result.outcomes, committed: result.committed, headPosition: result.headPosition };
+}
+
+const EVENT_COLUMNS = [
+  'position', 'stream_id', 'stream_version', 'event_id', 'type', 'schema_version', 'data', 'metadata', 'effective_on', 'recorded_at', 'region_code', 'hash',
+] as const;
+
+type PendingFact = { streamId: string; type: string; data: unknown; effectiveOn: string };
+
+/** This batch's facts of one stream, not yet in the log. */
+function batchFacts(pending: Map<string, PendingFact>, streamId: string): Fact[] {
+  return [...pending].filter(([, f]) => f.streamId === streamId).map(([eventId, f]) => ({ eventId, type: f.type, data: f.data, effectiveOn: f.effectiveOn }) as Fact);
+}
+
+/** Streams whose state the batch needs: its own, and the employers that enrolments name. */
+function streamIdsOf(events: AppendInput[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (e.streamId) ids.add(e.streamId);
+    if (e.type === 'WorkerEnrolled' && e.data.employerNpp) ids.add(`employer-${e.data.employerNpp}`);
+  }
+  return ids;
 }
 
 function pendingTarget(events: AppendInput[], eventId: string): StoredRef | undefined {
@@ -150,53 +203,9 @@ function checkExpectedVersion(streamId: string, expected: ExpectedVersion, actua
   if (!ok) throw new ConcurrencyError(streamId, String(expected), actual);
 }
 
-async function loadSnapshots(tx: Sql, events: AppendInput[]): Promise<Map<string, StreamSnapshot>> {
-  const ids = new Set<string>();
-  for (const e of events) {
-    if (e.streamId) ids.add(e.streamId);
-    if (e.type === 'WorkerEnrolled' && e.data.employerNpp) ids.add(`employer-${e.data.employerNpp}`);
-  }
-  const rows = await tx.query<{ stream_id: string; state: StreamSnapshot }>(
-    'SELECT stream_id, state FROM streams WHERE stream_id = ANY($1::text[])',
-    [[...ids]],
-  );
-  return new Map(rows.map((r) => [r.stream_id, r.state]));
-}
-
 type Fact = Parameters<typeof refold>[0][number];
 
-/** A stream's stored events plus those of this batch not yet inserted. */
-async function streamHistory(tx: Sql, streamId: string, batchRows: Record<string, unknown>[]): Promise<Fact[]> {
-  const stored = await tx.query<{ event_id: string; type: string; data: unknown; effective_on: string }>(
-    'SELECT event_id::text, type, data, effective_on FROM events WHERE stream_id = $1 ORDER BY stream_version',
-    [streamId],
-  );
-  const fromLog = stored.map((r) => ({ eventId: r.event_id, type: r.type, data: r.data, effectiveOn: r.effective_on }) as Fact);
-  const fromBatch = batchRows
-    .filter((r) => r.streamId === streamId)
-    .map((r) => ({ eventId: r.eventId, type: r.type, data: r.data, effectiveOn: r.effectiveOn }) as Fact);
-  return [...fromLog, ...fromBatch];
-}
-
-async function insertEvents(tx: Sql, rows: Record<string, unknown>[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata,
-                         effective_on, recorded_at, region_code, hash)
-     SELECT "position", "streamId", "streamVersion", "eventId", type, "schemaVersion", data, metadata,
-            "effectiveOn", "recordedAt", "regionCode", decode(hash, 'hex')
-       FROM jsonb_to_recordset($1::jsonb) AS r("position" bigint, "streamId" text, "streamVersion" int, "eventId" uuid,
-            type text, "schemaVersion" int, data jsonb, metadata jsonb, "effectiveOn" date, "recordedAt" timestamptz,
-            "regionCode" text, hash text)`,
-    [JSON.stringify(rows)],
-  );
-}
-
-async function saveSnapshots(tx: Sql, items: { streamId: string; snapshot: StreamSnapshot; position: number }[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO streams (stream_id, version, state, position)
-     SELECT "streamId", (snapshot->>'version')::int, snapshot, "position"
-       FROM jsonb_to_recordset($1::jsonb) AS r("streamId" text, snapshot jsonb, "position" bigint)
-     ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, position = EXCLUDED.position`,
-    [JSON.stringify(items)],
-  );
+/** A unique index refused a row (PostgreSQL error 23505). */
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
 }

@@ -107,3 +107,38 @@ describe('retraction', () => {
     ]);
   });
 });
+
+// Each writer keeps the stream states it folded in a cache tied to its
+// Database handle; a copy of the handle is a second writer with its own cache
+// over the same log, as another process or a restarted one would be.
+describe('writers whose cached stream states are missing or stale', () => {
+  const statuses = (r: Awaited<ReturnType<typeof appendEvents>>) => r.outcomes.map((o) => (o.status === 'rejected' ? o.error.message : o.status));
+
+  it('decides against the log for streams a fresh writer has not seen', async () => {
+    const enrolled = enrolPu(nik(1), '17081342', '2013-01-15');
+    await appendEvents(db, [employer('17081342'), enrolled, enrolBpu(nik(2), '2013-01-15')], { atomic: true });
+    const fresh = { ...db };
+    // A lapse needs the enrolment; a second enrolment must see the first; the employer must be found.
+    expect(statuses(await appendEvents(fresh, [lapse(nik(1), '2013-03-01')], { atomic: false }))).toEqual(['appended']);
+    expect(statuses(await appendEvents({ ...db }, [enrolBpu(nik(2), '2013-04-01')], { atomic: false }))).toEqual([
+      'data.nik: worker already has an active enrolment since 2013-01-15',
+    ]);
+    expect(statuses(await appendEvents({ ...db }, [enrolPu(nik(3), '17081342', '2013-04-01')], { atomic: false }))).toEqual(['appended']);
+    // Re-sending an event another writer appended is a duplicate, not a rejection.
+    const again = await appendEvents({ ...db }, [enrolled], { atomic: false });
+    expect(again.outcomes).toEqual([{ status: 'duplicate', index: 0, eventId: enrolled.eventId, position: 2, streamId: enrolled.streamId }]);
+    const versions = await db.query<{ stream_id: string; v: number }>('SELECT stream_id, max(stream_version)::int AS v FROM events GROUP BY stream_id ORDER BY v DESC, stream_id');
+    expect(versions[0]).toEqual({ stream_id: enrolled.streamId, v: 2 });
+    expect(await count()).toBe(5);
+  });
+
+  it('drops what another writer changed since its last append', async () => {
+    const other = { ...db };
+    await appendEvents(db, [enrolBpu(nik(1), '2013-01-15')], { atomic: true });
+    await appendEvents(other, [lapse(nik(1), '2013-03-01')], { atomic: true });
+    // This writer cached nik 1 as active; the other writer's lapse must count.
+    expect(statuses(await appendEvents(db, [lapse(nik(1), '2013-04-01')], { atomic: false }))).toEqual(['data.nik: worker has no active enrolment to lapse']);
+    const r = await appendEvents(db, [enrolBpu(nik(1), '2013-05-01')], { atomic: true });
+    expect(r.outcomes[0]).toMatchObject({ status: 'appended', position: 3, streamVersion: 3 });
+  });
+});

@@ -1,0 +1,114 @@
+import { LRUCache } from 'lru-cache';
+import type { Database, Sql } from '../db/database.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import { emptyStream, refold, type StreamSnapshot } from '../domain/stream.ts';
+
+type Fact = DomainEvent & { eventId: string; effectiveOn: string };
+
+/**
+ * The write side's view of streams: the state the deciders need, folded from
+ * each stream's events in the log (there is no separate snapshot table that
+ * could drift from it). Folded states are kept in a bounded in-process cache
+ * that is only trusted at the log head it was filled at: when another writer
+ * has appended since, the streams it touched are dropped first.
+ */
+export class StreamStates {
+  readonly #cache: LRUCache<string, StreamSnapshot>;
+  /** Log position the cached states are current at; -1 when nothing is cached. */
+  #head = -1;
+  /**
+   * Whether the next append may assume that streams missing from the cache are
+   * new and that its events are not in the log yet (see `appendEvents`). Off
+   * after such a guess failed, on again after a batch that found neither.
+   */
+  optimistic = true;
+
+  constructor(max = 250_000) {
+    this.#cache = new LRUCache({ max });
+  }
+
+  /** Brings the cache in line with the log head (call under the append lock). */
+  async sync(tx: Sql, head: number): Promise<void> {
+    if (head === this.#head) return;
+    if (this.#head >= 0 && head > this.#head && head - this.#head <= 100_000) {
+      const touched = await tx.query<{ stream_id: string }>('SELECT DISTINCT stream_id FROM events WHERE position > $1', [this.#head]);
+      for (const { stream_id } of touched) this.#cache.delete(stream_id);
+    } else {
+      this.#cache.clear();
+    }
+    this.#head = head;
+  }
+
+  /**
+   * The states of these streams at the synced head, from the cache or folded
+   * from the log; `existing` counts the streams the log had to supply.
+   */
+  async load(tx: Sql, ids: Iterable<string>): Promise<{ states: Map<string, StreamSnapshot>; existing: number }> {
+    const { states, missing } = this.#cached(ids);
+    let existing = 0;
+    if (missing.length) {
+      for (const [id, history] of await streamHistories(tx, missing)) {
+        states.set(id, refold(history));
+        existing += 1;
+      }
+      for (const id of missing) {
+        if (!states.has(id)) states.set(id, emptyStream());
+        this.#cache.set(id, states.get(id)!);
+      }
+    }
+    return { states, existing };
+  }
+
+  /** Like `load`, but takes a stream missing from the cache to be new, without asking the log. */
+  guess(ids: Iterable<string>): Map<string, StreamSnapshot> {
+    const { states, missing } = this.#cached(ids);
+    for (const id of missing) states.set(id, emptyStream());
+    return states;
+  }
+
+  #cached(ids: Iterable<string>): { states: Map<string, StreamSnapshot>; missing: string[] } {
+    const states = new Map<string, StreamSnapshot>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.#cache.get(id);
+      if (cached) states.set(id, cached);
+      else missing.push(id);
+    }
+    return { states, missing };
+  }
+
+  /**
+   * Records the states a committed append produced, current at `head`. It runs
+   * after the lock is released, so a later append of this process may already
+   * have moved the cache on: then these (older) states are dropped.
+   */
+  committed(states: Map<string, StreamSnapshot>, head: number): void {
+    if (head < this.#head) return;
+    for (const [id, state] of states) this.#cache.set(id, state);
+    this.#head = head;
+  }
+}
+
+const perDatabase = new WeakMap<Database, StreamStates>();
+
+export function streamStatesOf(db: Database): StreamStates {
+  let states = perDatabase.get(db);
+  if (!states) perDatabase.set(db, (states = new StreamStates()));
+  return states;
+}
+
+/** Each stream's events in stream order, as facts the deciders fold. */
+export async function streamHistories(tx: Sql, ids: string[]): Promise<Map<string, Fact[]>> {
+  const rows = await tx.query<{ stream_id: string; event_id: string; type: string; data: unknown; effective_on: string }>(
+    `SELECT stream_id, event_id::text, type, data, effective_on FROM events
+      WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+    [ids],
+  );
+  const histories = new Map<string, Fact[]>();
+  for (const r of rows) {
+    let history = histories.get(r.stream_id);
+    if (!history) histories.set(r.stream_id, (history = []));
+    history.push({ eventId: r.event_id, type: r.type, data: r.data, effectiveOn: r.effective_on } as Fact);
+  }
+  return histories;
+}
