@@ -3,7 +3,7 @@ import { importFile } from '../importer/import-file.ts';
 import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
 
-type Options = { rejects?: string; batchSize: number; progress: boolean };
+type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean };
 
 export const importCommand = (file: string, options: Options) =>
   withDatabase('import', async (db, config) => {
@@ -14,6 +14,7 @@ export const importCommand = (file: string, options: Options) =>
     const started = performance.now();
     const summary = await importFile(db, config, file, {
       batchSize: options.batchSize,
+      parseWorkers: options.parseWorkers,
       rejectsPath,
       onProgress: (done, total) => {
         bar?.setTotal(total);

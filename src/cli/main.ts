@@ -18,9 +18,15 @@ const program = new Command('cakupan')
       'CAKUPAN_PSEUDONYM_SECRET (HMAC secret for NIK pseudonyms), CAKUPAN_NPP_PATTERN, CAKUPAN_LOG_LEVEL, PORT.',
   );
 
-export const parsePositiveInt = (value: string) => {
+export const parseNonNegativeInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+};
+
+export const parsePositiveInt = (value: string) => {
+  const n = parseNonNegativeInt(value);
+  if (n === 0) throw new InvalidArgumentError('must be a positive integer');
   return n;
 };
 
@@ -53,13 +59,14 @@ program
   .argument('<file>', 'NDJSON file, one event per line')
   .option('--rejects <file>', 'where to write rejected lines (default: <file>.rejects.ndjson)')
   .option('--batch-size <n>', 'events per transaction', parsePositiveInt, 10_000)
+  .option('--parse-workers <n>', 'worker threads that validate lines (default: one per spare core for files over 4 MB; 0 parses inline)', parseNonNegativeInt)
   .option('--no-progress', 'no progress bar even on a terminal')
   .action(importCommand);
 
 program
   .command('serve')
   .description('serve the GraphQL API (GraphiQL at /graphql)')
-  .option('-p, --port <n>', 'port to listen on (default: PORT or 4000)', parsePositiveInt)
+  .option('-p, --port <n>', 'port to listen on (default: PORT or 4000; 0 picks a free one)', parseNonNegativeInt)
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--demo', 'on an empty database, load the reference scenario first (national, see --demo-scale)')
   .option('--demo-scale <s>', 'scale of the demo scenario', parseScale, 0.001)

@@ -82,6 +82,11 @@ export type ProposedEvent = DomainEvent & {
   streamId: string;
   /** Region for the log's region column, when the event itself names one. */
   regionCode: string | null;
+  /**
+   * `data` in RFC 8785 canonical JSON, when the producer already has it (the
+   * import parser computes it off the main thread); the store computes it otherwise.
+   */
+  dataJson?: string;
 };
 
 /** An event read back from the log. */

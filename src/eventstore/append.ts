@@ -96,7 +96,7 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
     const lines: string[] = [];
     const outcomes: AppendOutcome[] = [];
     let position = headPosition;
-    let previousHash: Uint8Array = head ? Buffer.from(head.hash) : GENESIS_HASH;
+    let previousHash: Buffer = head ? Buffer.from(head.hash) : GENESIS_HASH;
     const now = (await tx.query<{ now: Date }>("SELECT date_trunc('milliseconds', clock_timestamp()) AS now"))[0].now;
     // recorded_at never goes backwards along the log, even if the clock does.
     const recordedAt = head && head.recorded_at > now ? head.recorded_at : now;
@@ -134,20 +134,22 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
             : evolve(snapshot, e);
         position += 1;
         const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
-        const dataJson = canonicalJson(e.data);
-        const metadataJson = canonicalJson(e.metadata ?? {});
+        const dataJson = e.dataJson ?? canonicalJson(e.data);
+        const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
         const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt, regionCode };
         previousHash = sha256Chain(previousHash, canonicalBytesOf(envelope, dataJson, metadataJson));
         lines.push(
           `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
-            `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${Buffer.from(previousHash).toString('hex')}\n`,
+            `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${previousHash.toString('hex')}\n`,
         );
         snapshots.set(e.streamId, next);
         dirty.set(e.streamId, next);
-        pending.set(e.eventId, { streamId: e.streamId, type: e.type, data: e.data, effectiveOn: e.effectiveOn });
+        pending.set(e.eventId, e);
         outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
       } catch (error) {
         if (!isCakupanError(error)) throw error;
+        // A guess that leads to a rejection proves nothing: decide again against the log.
+        if (mode === 'guess') return undefined;
         outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
       }
     }
@@ -168,7 +170,7 @@ const EVENT_COLUMNS = [
   'position', 'stream_id', 'stream_version', 'event_id', 'type', 'schema_version', 'data', 'metadata', 'effective_on', 'recorded_at', 'region_code', 'hash',
 ] as const;
 
-type PendingFact = { streamId: string; type: string; data: unknown; effectiveOn: string };
+type PendingFact = Pick<AppendInput, 'streamId' | 'type' | 'data' | 'effectiveOn'>;
 
 /** This batch's facts of one stream, not yet in the log. */
 function batchFacts(pending: Map<string, PendingFact>, streamId: string): Fact[] {

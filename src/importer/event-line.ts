@@ -6,6 +6,7 @@ import { isIsoDate } from '../domain/reference/calendar.ts';
 import { FORMALITIES, LAPSE_REASONS, PROGRAMS, SEGMENTS, SIZE_CLASSES, SPONSORS, TARGET_METRICS } from '../domain/reference/vocabulary.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
 import { nikProblem, pseudonymise } from '../domain/worker/nik.ts';
+import { canonicalJson } from '../eventstore/hash.ts';
 
 // The public import format (shared/domain/import-format.md), validated field
 // by field. Objects are strict: an unexpected key (a worker's name, say) is
@@ -95,7 +96,7 @@ export function eventLineParser(config: Pick<Config, 'nppPattern' | 'pseudonymSe
     if (!parsed.success) throw new ValidationError(issuesOf(parsed.error, 'data.'));
     const base = { eventId, effectiveOn };
     const event = toStored(type as ImportableType, parsed.data as never, worker);
-    return { ...base, ...event, ...streamOf(event, effectiveOn) } as ProposedEvent;
+    return { ...base, ...event, ...streamOf(event, effectiveOn), dataJson: canonicalJson(event.data) } as ProposedEvent;
   };
 }
 

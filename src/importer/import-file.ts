@@ -1,13 +1,13 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import readline from 'node:readline';
+import os from 'node:os';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import { CakupanError, isCakupanError, type FieldIssue } from '../domain/errors.ts';
 import { appendEvents, type AppendInput, type AppendResult } from '../eventstore/append.ts';
-import { eventLineParser } from './event-line.ts';
+import { lineBlockParser, type LineResult, type Reject } from './parse-lines.ts';
+import { ParsePool } from './parse-pool.ts';
 
-export type Reject = { line: number; eventId?: string; type?: string; code: string; errors: FieldIssue[] };
+export type { Reject } from './parse-lines.ts';
 
 export type ImportSummary = {
   lines: number;
@@ -23,18 +23,31 @@ export type ImportOptions = {
   /** Where rejected lines are written as NDJSON (line, field, reason; never the raw line, which may hold a NIK). */
   rejectsPath?: string;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Parse workers (validation and pseudonymisation off the main thread).
+   * Default: one per spare core for files over 4 MB, none for smaller ones.
+   */
+  parseWorkers?: number;
+  /** Bytes read per block (default 512 KiB); small values let tests cut lines across reads. */
+  blockBytes?: number;
 };
+
 
 /**
  * Imports an NDJSON file of events. Each batch is one transaction; lines that
  * fail validation or a domain rule are reported with their line number and
  * not appended; every valid line is. Re-running a file appends nothing.
- * Parsing of the next batch overlaps the database work of the previous one.
+ * Lines are parsed in blocks, by worker threads when there are any, while the
+ * main thread decides, hashes and writes the previous batch.
  */
 export async function importFile(db: Database, config: Config, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 10_000;
+  const blockBytes = opts.blockBytes ?? 512 * 1024;
   const totalBytes = statSync(file).size;
-  const parse = eventLineParser(config);
+  const workers = opts.parseWorkers ?? (totalBytes > 4 * 1024 * 1024 ? Math.max(1, Math.min(4, os.availableParallelism() - 1)) : 0);
+  const pool = workers > 0 ? new ParsePool(workers, config) : undefined;
+  const parseInline = pool ? undefined : lineBlockParser(config);
+  const parse = (text: string, firstLine: number) => (pool ? pool.parse(text, firstLine) : Promise.resolve(parseInline!(text, firstLine)));
   const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejects: [], headPosition: 0 };
   const rejectsOut = opts.rejectsPath ? createWriteStream(opts.rejectsPath) : undefined;
   const reject = (r: Reject) => {
@@ -46,60 +59,90 @@ export async function importFile(db: Database, config: Config, file: string, opt
   let batch: AppendInput[] = [];
   let lineNos: number[] = [];
   let inFlight: Promise<void> = Promise.resolve();
-  let bytesRead = 0;
+  let bytesDone = 0;
   // At most one batch in flight: memory stays bounded and parsing the next
   // batch overlaps the database work of this one.
   const flush = async () => {
     await inFlight;
-    const [events, numbers] = [batch, lineNos];
+    const [events, numbers, bytes] = [batch, lineNos, bytesDone];
     batch = [];
     lineNos = [];
-    inFlight = appendEvents(db, events, { atomic: false }).then((result) => record(result, numbers, events));
+    inFlight = appendEvents(db, events, { atomic: false }).then((result) => record(result, numbers, events, bytes));
   };
-  const record = (result: AppendResult, numbers: number[], events: AppendInput[]) => {
+  const record = (result: AppendResult, numbers: number[], events: AppendInput[], bytes: number) => {
     for (const o of result.outcomes) {
       if (o.status === 'appended') summary.appended += 1;
       else if (o.status === 'duplicate') summary.duplicates += 1;
       else reject({ line: numbers[o.index], eventId: o.eventId, type: events[o.index].type, code: o.error.code, errors: o.error.issues });
     }
     summary.headPosition = result.headPosition;
-    opts.onProgress?.(Math.min(bytesRead, totalBytes), totalBytes);
+    opts.onProgress?.(Math.min(bytes, totalBytes), totalBytes);
+  };
+  const take = async (results: LineResult[], bytes: number) => {
+    for (const r of results) {
+      if (r.reject) {
+        reject(r.reject);
+        continue;
+      }
+      batch.push(r.event);
+      lineNos.push(r.line);
+      if (batch.length >= batchSize) await flush();
+    }
+    bytesDone = bytes;
   };
 
-  const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const text of lines) {
-    summary.lines += 1;
-    bytesRead += Buffer.byteLength(text) + 1;
-    if (!text.trim()) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      reject({ line: summary.lines, code: 'VALIDATION', errors: [{ field: '(line)', reason: `malformed JSON: ${(e as Error).message}` }] });
-      continue;
+  // Blocks in file order; a few are parsed ahead (by the workers) while the
+  // main thread takes the earlier ones.
+  const ahead: { results: Promise<LineResult[]>; bytes: number }[] = [];
+  // Enough to keep the workers busy through a whole batch's database work.
+  // Parsed inline, a block is taken as soon as it is read.
+  const maxAhead = pool ? Math.max(2, Math.ceil((batchSize * 2 * 500) / blockBytes)) : 1;
+  try {
+    let pending: Buffer = Buffer.alloc(0);
+    let bytesSent = 0;
+    const send = (block: Buffer) => {
+      const text = block.toString('utf8');
+      bytesSent += block.length;
+      ahead.push({ results: parse(text, summary.lines + 1), bytes: bytesSent });
+      summary.lines += countLines(block);
+    };
+    for await (const chunk of createReadStream(file, { highWaterMark: blockBytes })) {
+      const data = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+      const cut = data.lastIndexOf(10);
+      if (cut < 0) {
+        pending = data;
+        continue;
+      }
+      send(data.subarray(0, cut + 1));
+      pending = Buffer.from(data.subarray(cut + 1));
+      while (ahead.length >= maxAhead) {
+        const next = ahead.shift()!;
+        await take(await next.results, next.bytes);
+      }
     }
-    try {
-      batch.push(parse(json));
-      lineNos.push(summary.lines);
-    } catch (e) {
-      if (!isCakupanError(e)) throw e;
-      const raw = json as { eventId?: unknown; type?: unknown };
-      reject({
-        line: summary.lines,
-        eventId: typeof raw?.eventId === 'string' ? raw.eventId : undefined,
-        type: typeof raw?.type === 'string' ? raw.type : undefined,
-        code: e.code,
-        errors: e.issues,
-      });
+    if (pending.length) send(pending);
+    while (ahead.length) {
+      const next = ahead.shift()!;
+      await take(await next.results, next.bytes);
     }
-    if (batch.length >= batchSize) await flush();
+    if (batch.length) await flush();
+    await inFlight;
+  } finally {
+    await Promise.allSettled(ahead.map((a) => a.results));
+    await inFlight.catch(() => undefined);
+    await pool?.close();
   }
-  if (batch.length) await flush();
-  await inFlight;
   summary.rejects.sort((a, b) => a.line - b.line);
   if (rejectsOut) {
     rejectsOut.end();
     await once(rejectsOut, 'finish');
   }
   return summary;
+}
+
+/** Lines in a block: its newlines, plus one for a last line without a newline. */
+function countLines(block: Buffer): number {
+  let n = 0;
+  for (let i = block.indexOf(10); i >= 0; i = block.indexOf(10, i + 1)) n += 1;
+  return block.length && block[block.length - 1] !== 10 ? n + 1 : n;
 }

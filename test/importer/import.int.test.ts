@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,5 +102,29 @@ describe('a file imported batch by batch', () => {
       await db.dropDatabase();
       db = await freshDatabase();
     }
+  });
+});
+
+describe('parsing in worker threads', () => {
+  const logOf = async () =>
+    db.query('SELECT position, event_id::text, type, stream_id, stream_version, effective_on, region_code, data FROM events ORDER BY position');
+
+  it('gives the same log, rejects and line numbers as parsing inline, for CRLF, blank lines and lines cut across reads', async () => {
+    // The sample, then the bad file, with CRLF line ends, blank lines between and no newline at the end.
+    const lines = [...readFileSync(SAMPLE, 'utf8').trim().split('\n'), '', ...readFileSync(BAD, 'utf8').trim().split('\n'), '  '];
+    const file = path.join(os.tmpdir(), `mixed-${process.pid}-${Date.now()}.ndjson`);
+    writeFileSync(file, lines.join('\r\n'));
+    const inline = await importFile(db, testConfig, file, { parseWorkers: 0 });
+    const expected = await logOf();
+    expect(inline).toMatchObject({ lines: 26, appended: 11, rejected: 12 });
+    // The bad file's lines 2 and 13 (malformed JSON, a name), after 11 sample lines and a blank one.
+    const reasons = new Map(inline.rejects.map((r) => [r.line, r.errors[0].reason]));
+    expect(reasons.get(14)).toMatch(/^malformed JSON/);
+    expect(reasons.get(25)).toMatch(/^is not a field of this event type/);
+    await db.dropDatabase();
+    db = await freshDatabase();
+    const parallel = await importFile(db, testConfig, file, { parseWorkers: 2, blockBytes: 97, batchSize: 4 });
+    expect(parallel).toEqual(inline);
+    expect(await logOf()).toEqual(expected);
   });
 });

@@ -1,0 +1,51 @@
+import { Worker } from 'node:worker_threads';
+import type { LineResult, ParserConfig } from './parse-lines.ts';
+
+type Job = { resolve: (r: LineResult[]) => void; reject: (e: Error) => void };
+
+/**
+ * Worker threads that parse blocks of import lines. Blocks go out round-robin
+ * and each promise resolves with that block's results, so the caller can keep
+ * file order by awaiting them in the order it sent them.
+ */
+export class ParsePool {
+  readonly #workers: Worker[];
+  readonly #jobs = new Map<number, Job>();
+  #next = 0;
+  #failed: Error | undefined;
+
+  constructor(size: number, config: ParserConfig) {
+    const workerData = { nppPattern: { source: config.nppPattern.source, flags: config.nppPattern.flags }, pseudonymSecret: config.pseudonymSecret };
+    this.#workers = Array.from({ length: size }, () => {
+      const worker = new Worker(new URL('./parse-worker-entry.js', import.meta.url), { workerData });
+      worker.on('message', (m: { id: number; results?: string; error?: string }) => {
+        const job = this.#jobs.get(m.id);
+        this.#jobs.delete(m.id);
+        if (m.results !== undefined) job?.resolve(JSON.parse(m.results) as LineResult[]);
+        else job?.reject(new Error(`parse worker failed: ${m.error}`));
+      });
+      worker.on('error', (e) => this.#fail(e));
+      worker.on('exit', (code) => code !== 0 && this.#fail(new Error(`parse worker exited with code ${code}`)));
+      return worker;
+    });
+  }
+
+  parse(text: string, firstLine: number): Promise<LineResult[]> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#jobs.set(id, { resolve, reject });
+      this.#workers[id % this.#workers.length].postMessage({ id, text, firstLine });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  #fail(e: Error): void {
+    this.#failed ??= e;
+    for (const job of this.#jobs.values()) job.reject(e);
+    this.#jobs.clear();
+  }
+}
