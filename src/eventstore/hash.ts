@@ -35,11 +35,47 @@ export function canonicalBytesOf(e: Omit<HashedFields, 'data' | 'metadata'>, dat
   );
 }
 
-/** RFC 8785 canonical JSON of a value. */
+/**
+ * RFC 8785 canonical JSON of a value. JCS serialises strings and numbers
+ * exactly as JSON.stringify does and orders object keys by UTF-16 code units,
+ * as Array#sort does; so for plain JSON data, a copy with sorted keys through
+ * JSON.stringify is canonical, and about twice as fast as the general library,
+ * which handles the rest (integer-like keys, which JavaScript objects would
+ * reorder; toJSON; non-finite numbers).
+ */
 export function canonicalJson(value: unknown): string {
-  const json = canonicalize(value);
+  const sorted = sortedKeys(value);
+  const json = sorted === NOT_PLAIN ? canonicalize(value) : JSON.stringify(sorted);
   if (json === undefined) throw new TypeError('value has no JSON form');
   return json;
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
+
+function sortedKeys(value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = sortedKeys(value[i]);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = v;
+    }
+    return out;
+  }
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (INDEX_LIKE.test(key)) return NOT_PLAIN;
+    const s = sortedKeys(v);
+    if (s === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = s;
+  }
+  return out;
 }
 
 /** hash = sha256(previous hash ‖ canonical bytes of this event). */

@@ -1,0 +1,21 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/eventstore/hash.ts';
+
+describe('canonicalJson', () => {
+  it('equals the RFC 8785 library on any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('orders keys by UTF-16 code units, integer-like keys included', () => {
+    const value = { b: 1, '10': 'x', a: [{ z: 1, y: -0 }], '9': null, é: 'é', '\u{1F600}': 1, '\uFF5E': 2 };
+    expect(canonicalJson(value)).toBe(canonicalize(value));
+    expect(canonicalJson(value)).toBe('{"10":"x","9":null,"a":[{"y":0,"z":1}],"b":1,"é":"é","\u{1F600}":1,"\uFF5E":2}');
+  });
+});
