@@ -1,4 +1,4 @@
-import { copyField, type Database } from '../db/database.ts';
+import { copyField, type Database, type Sql } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type StreamSnapshot } from '../domain/stream.ts';
@@ -22,10 +22,10 @@ export type AppendResult = {
 };
 
 /** Every append takes this transaction-scoped lock, so positions commit in order. */
-const APPEND_LOCK = 0x63616b75; // "caku"
+export const APPEND_LOCK = 0x63616b75; // "caku"
 export const SCHEMA_VERSION = 1;
 
-type StoredRef = { event_id: string; position: number; stream_id: string; type: string; region_code: string | null };
+export type StoredRef = { event_id: string; position: number; stream_id: string; type: string; region_code: string | null };
 
 /**
  * Appends a batch to the log in one transaction: idempotent on eventId,
@@ -61,12 +61,8 @@ export async function appendEvents(db: Database, events: AppendInput[], opts: { 
 /** One attempt; with `guess`, undefined (and nothing written) when any event was rejected. */
 async function appendOnce(db: Database, streams: StreamStates, events: AppendInput[], opts: { atomic: boolean }, mode: 'guess' | 'lookup'): Promise<AppendResult | undefined> {
   const result = await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-    const [head] = await tx.query<{ position: number; hash: Uint8Array; recorded_at: Date }>(
-      'SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1',
-    );
-    const headPosition = head?.position ?? 0;
-    await streams.sync(tx, headPosition);
+    const head = await lockedHead(tx);
+    await streams.sync(tx, head.position);
     const known = new Map<string, StoredRef>();
     if (mode === 'lookup') {
       const retractionTargets = events.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : []));
@@ -91,79 +87,135 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
       // Nothing this batch needed was in the log already: the next may guess again.
       streams.optimistic = known.size === 0 && loaded.existing === 0;
     }
-    const dirty = new Map<string, StreamSnapshot>();
-    const pending = new Map<string, PendingFact>();
-    const lines: string[] = [];
-    const outcomes: AppendOutcome[] = [];
-    let position = headPosition;
-    let previousHash: Buffer = head ? Buffer.from(head.hash) : GENESIS_HASH;
-    const now = (await tx.query<{ now: Date }>("SELECT date_trunc('milliseconds', clock_timestamp()) AS now"))[0].now;
-    // recorded_at never goes backwards along the log, even if the clock does.
-    const recordedAt = head && head.recorded_at > now ? head.recorded_at : now;
-    const recordedAtText = recordedAt.toISOString();
-    const decision: DecisionContext = {
-      employer: (npp) => snapshots.get(`employer-${npp}`)?.employer,
-      target: (id) => {
-        const stored = known.get(id);
-        const t = stored ? { streamId: stored.stream_id, type: stored.type } : pending.get(id);
-        if (!t) return undefined;
-        return { streamId: t.streamId, type: t.type, retracted: (snapshots.get(t.streamId)?.retracted ?? []).includes(id) };
-      },
-    };
-
-    for (const [index, e] of events.entries()) {
-      const stored = known.get(e.eventId);
-      if (stored) {
-        outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
-        continue;
-      }
-      if (pending.has(e.eventId)) {
-        outcomes.push({ status: 'rejected', index, eventId: e.eventId, error: new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch') });
-        continue;
-      }
-      try {
-        if (e.type === 'EventRetracted' && !e.streamId) {
-          throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
-        }
-        const snapshot = snapshots.get(e.streamId) ?? emptyStream();
-        checkExpectedVersion(e.streamId, e.expectedVersion ?? 'ANY', snapshot.version);
-        decide(snapshot, e, decision);
-        const next =
-          e.type === 'EventRetracted'
-            ? refold([...((await streamHistories(tx, [e.streamId])).get(e.streamId) ?? []), ...batchFacts(pending, e.streamId), e])
-            : evolve(snapshot, e);
-        position += 1;
-        const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
-        const dataJson = e.dataJson ?? canonicalJson(e.data);
-        const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
-        const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt, regionCode };
-        previousHash = sha256Chain(previousHash, canonicalBytesOf(envelope, dataJson, metadataJson));
-        lines.push(
-          `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
-            `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${previousHash.toString('hex')}\n`,
-        );
-        snapshots.set(e.streamId, next);
-        dirty.set(e.streamId, next);
-        pending.set(e.eventId, e);
-        outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
-      } catch (error) {
-        if (!isCakupanError(error)) throw error;
-        // A guess that leads to a rejection proves nothing: decide again against the log.
-        if (mode === 'guess') return undefined;
-        outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
-      }
+    const base = { ...head, recordedAt: laterOf(head.recordedAt, await storeClock(tx)) };
+    const decided = await decideBatch(events, snapshots, known, base, {
+      stopOnReject: mode === 'guess',
+      history: async (streamId) => (await streamHistories(tx, [streamId])).get(streamId) ?? [],
+    });
+    if (!decided) return undefined;
+    if (opts.atomic && decided.rejected) {
+      return { outcomes: decided.outcomes, committed: false, headPosition: head.position, dirty: new Map<string, StreamSnapshot>() };
     }
-
-    if (mode === 'guess' && outcomes.some((o) => o.status === 'rejected')) return undefined;
-    if (opts.atomic && outcomes.some((o) => o.status === 'rejected')) {
-      return { outcomes, committed: false, headPosition, dirty: new Map<string, StreamSnapshot>() };
-    }
-    if (lines.length) await tx.copyIn('events', EVENT_COLUMNS, lines.join(''));
-    return { outcomes, committed: true, headPosition: position, dirty };
+    await copyEvents(tx, decided.lines);
+    return { outcomes: decided.outcomes, committed: true, headPosition: decided.position, dirty: decided.dirty };
   });
   if (!result) return undefined;
   streams.committed(result.dirty, result.headPosition);
   return { outcomes: result.outcomes, committed: result.committed, headPosition: result.headPosition };
+}
+
+/** The end of the log: where the next batch continues the positions, the hash chain and recorded time. */
+export type LogHead = { position: number; hash: Buffer; recordedAt: Date };
+
+/** Takes the append lock, then reads the head (after the lock, so no append can slip in between). */
+export async function lockedHead(tx: Sql): Promise<LogHead> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+  return readHead(tx);
+}
+
+export async function readHead(sql: Sql): Promise<LogHead> {
+  const [head] = await sql.query<{ position: number; hash: Uint8Array; recorded_at: Date }>(
+    'SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1',
+  );
+  return head ? { position: head.position, hash: Buffer.from(head.hash), recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: new Date(0) };
+}
+
+/** The database's clock, to the millisecond stored: recorded time is the store's, not a client's. */
+export async function storeClock(sql: Sql): Promise<Date> {
+  return (await sql.query<{ now: Date }>("SELECT date_trunc('milliseconds', clock_timestamp()) AS now"))[0].now;
+}
+
+/** recorded_at never goes backwards along the log, even if the clock does. */
+export const laterOf = (a: Date, b: Date) => (a > b ? a : b);
+
+export type DecidedBatch = {
+  outcomes: AppendOutcome[];
+  /** The appended events as COPY text rows. */
+  lines: string[];
+  /** The new state of every stream the batch appended to. */
+  dirty: Map<string, StreamSnapshot>;
+  rejected: boolean;
+  /** The head after this batch. */
+  position: number;
+  hash: Buffer;
+  recordedAt: Date;
+};
+
+/**
+ * Decides a batch on top of `base`: duplicates (events in `known`) and
+ * rejections are reported, every other event gets the next position, its
+ * stream's next version, the chained hash and a COPY row. `snapshots` is
+ * updated as events are decided, so later events see earlier ones. With
+ * `stopOnReject`, returns undefined at the first rejection.
+ */
+export async function decideBatch(
+  events: AppendInput[],
+  snapshots: Map<string, StreamSnapshot>,
+  known: Map<string, StoredRef>,
+  base: LogHead,
+  opts: { stopOnReject: boolean; history: (streamId: string) => Promise<Fact[]> },
+): Promise<DecidedBatch | undefined> {
+  const dirty = new Map<string, StreamSnapshot>();
+  const pending = new Map<string, PendingFact>();
+  const lines: string[] = [];
+  const outcomes: AppendOutcome[] = [];
+  let position = base.position;
+  let previousHash = base.hash;
+  let rejected = false;
+  const recordedAt = base.recordedAt;
+  const recordedAtText = recordedAt.toISOString();
+  const decision: DecisionContext = {
+    employer: (npp) => snapshots.get(`employer-${npp}`)?.employer,
+    target: (id) => {
+      const stored = known.get(id);
+      const t = stored ? { streamId: stored.stream_id, type: stored.type } : pending.get(id);
+      if (!t) return undefined;
+      return { streamId: t.streamId, type: t.type, retracted: (snapshots.get(t.streamId)?.retracted ?? []).includes(id) };
+    },
+  };
+
+  for (const [index, e] of events.entries()) {
+    const stored = known.get(e.eventId);
+    if (stored) {
+      outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
+      continue;
+    }
+    try {
+      if (pending.has(e.eventId)) throw new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch');
+      if (e.type === 'EventRetracted' && !e.streamId) {
+        throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
+      }
+      const snapshot = snapshots.get(e.streamId) ?? emptyStream();
+      checkExpectedVersion(e.streamId, e.expectedVersion ?? 'ANY', snapshot.version);
+      decide(snapshot, e, decision);
+      const next = e.type === 'EventRetracted' ? refold([...(await opts.history(e.streamId)), ...batchFacts(pending, e.streamId), e]) : evolve(snapshot, e);
+      position += 1;
+      const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
+      const dataJson = e.dataJson ?? canonicalJson(e.data);
+      const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
+      const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt, regionCode };
+      previousHash = sha256Chain(previousHash, canonicalBytesOf(envelope, dataJson, metadataJson));
+      lines.push(
+        `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
+          `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${previousHash.toString('hex')}\n`,
+      );
+      snapshots.set(e.streamId, next);
+      dirty.set(e.streamId, next);
+      pending.set(e.eventId, e);
+      outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
+    } catch (error) {
+      if (!isCakupanError(error)) throw error;
+      if (opts.stopOnReject) return undefined;
+      rejected = true;
+      outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
+    }
+  }
+  return { outcomes, lines, dirty, rejected, position, hash: previousHash, recordedAt };
+}
+
+/** Writes decided rows with COPY. */
+export async function copyEvents(tx: Sql, lines: string[]): Promise<void> {
+  if (lines.length) await tx.copyIn('events', EVENT_COLUMNS, lines.join(''));
 }
 
 const EVENT_COLUMNS = [
@@ -205,9 +257,9 @@ function checkExpectedVersion(streamId: string, expected: ExpectedVersion, actua
   if (!ok) throw new ConcurrencyError(streamId, String(expected), actual);
 }
 
-type Fact = Parameters<typeof refold>[0][number];
+export type Fact = Parameters<typeof refold>[0][number];
 
 /** A unique index refused a row (PostgreSQL error 23505). */
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
 }

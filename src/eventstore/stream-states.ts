@@ -59,10 +59,15 @@ export class StreamStates {
     return { states, existing };
   }
 
-  /** Like `load`, but takes a stream missing from the cache to be new, without asking the log. */
-  guess(ids: Iterable<string>): Map<string, StreamSnapshot> {
+  /**
+   * Like `load`, but takes a stream missing from the cache to be new, without
+   * asking the log. `newer` are states decided but not yet written, oldest
+   * first; the newest state of a stream wins.
+   */
+  guess(ids: Iterable<string>, newer: Map<string, StreamSnapshot>[] = []): Map<string, StreamSnapshot> {
     const { states, missing } = this.#cached(ids);
     for (const id of missing) states.set(id, emptyStream());
+    for (const layer of newer) for (const id of states.keys()) if (layer.has(id)) states.set(id, layer.get(id)!);
     return states;
   }
 

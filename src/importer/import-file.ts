@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import os from 'node:os';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import { appendEvents, type AppendInput, type AppendResult } from '../eventstore/append.ts';
+import type { AppendInput, AppendResult } from '../eventstore/append.ts';
+import { AppendPipeline } from '../eventstore/pipeline.ts';
 import { lineBlockParser, type LineResult, type Reject } from './parse-lines.ts';
 import { ParsePool } from './parse-pool.ts';
 
@@ -60,14 +61,15 @@ export async function importFile(db: Database, config: Config, file: string, opt
   let lineNos: number[] = [];
   let inFlight: Promise<void> = Promise.resolve();
   let bytesDone = 0;
-  // At most one batch in flight: memory stays bounded and parsing the next
-  // batch overlaps the database work of this one.
+  const pipeline = new AppendPipeline(db);
   const flush = async () => {
-    await inFlight;
     const [events, numbers, bytes] = [batch, lineNos, bytesDone];
     batch = [];
     lineNos = [];
-    inFlight = appendEvents(db, events, { atomic: false }).then((result) => record(result, numbers, events, bytes));
+    // Decided while the previous batch is written; at most two batches in memory.
+    const written = pipeline.append(events);
+    await inFlight;
+    inFlight = written.then((result) => record(result, numbers, events, bytes));
   };
   const record = (result: AppendResult, numbers: number[], events: AppendInput[], bytes: number) => {
     for (const o of result.outcomes) {

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendEvents } from '../../src/eventstore/append.ts';
+import { AppendPipeline } from '../../src/eventstore/pipeline.ts';
+import { verifyChain } from '../../src/eventstore/verify.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { employer, enrolBpu, enrolPu, ev, lapse, nik } from '../support/events.ts';
 
@@ -140,5 +142,35 @@ describe('writers whose cached stream states are missing or stale', () => {
     expect(statuses(await appendEvents(db, [lapse(nik(1), '2013-04-01')], { atomic: false }))).toEqual(['data.nik: worker has no active enrolment to lapse']);
     const r = await appendEvents(db, [enrolBpu(nik(1), '2013-05-01')], { atomic: true });
     expect(r.outcomes[0]).toMatchObject({ status: 'appended', position: 3, streamVersion: 3 });
+  });
+});
+
+describe('the import pipeline (each batch decided while the previous one is written)', () => {
+  it('gives the outcomes of appending batch by batch', async () => {
+    const pipeline = new AppendPipeline(db);
+    const results = await Promise.all([
+      pipeline.append([employer('17081342'), enrolPu(nik(1), '17081342', '2013-01-15')]),
+      pipeline.append([lapse(nik(1), '2013-03-01'), enrolBpu(nik(2), '2013-03-01')]),
+      pipeline.append([lapse(nik(1), '2013-04-01'), enrolPu(nik(1), '17081342', '2013-05-01')]),
+    ]);
+    expect(results.map((r) => r.outcomes.map((o) => (o.status === 'rejected' ? o.error.message : [o.status, o.position])))).toEqual([
+      [['appended', 1], ['appended', 2]],
+      [['appended', 3], ['appended', 4]],
+      ['data.nik: worker has no active enrolment to lapse', ['appended', 5]],
+    ]);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 5 });
+  });
+
+  it('decides again against the log when another writer appended in between', async () => {
+    const pipeline = new AppendPipeline(db);
+    await pipeline.append([enrolBpu(nik(1), '2013-01-15')]);
+    // The pipeline still takes nik 1 to be active; another writer lapses it.
+    await appendEvents({ ...db }, [lapse(nik(1), '2013-03-01')], { atomic: true });
+    const r = await pipeline.append([lapse(nik(1), '2013-04-01'), enrolBpu(nik(2), '2013-04-01')]);
+    expect(r.outcomes.map((o) => (o.status === 'rejected' ? o.error.message : [o.status, o.position]))).toEqual([
+      'data.nik: worker has no active enrolment to lapse',
+      ['appended', 3],
+    ]);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 3 });
   });
 });

@@ -1,0 +1,120 @@
+import type { Database } from '../db/database.ts';
+import type { StreamSnapshot } from '../domain/stream.ts';
+import {
+  appendEvents,
+  copyEvents,
+  decideBatch,
+  isUniqueViolation,
+  laterOf,
+  lockedHead,
+  readHead,
+  storeClock,
+  type AppendInput,
+  type AppendResult,
+  type DecidedBatch,
+  type LogHead,
+} from './append.ts';
+import { streamStatesOf, type StreamStates } from './stream-states.ts';
+
+type Prepared = { base: LogHead; decided: DecidedBatch };
+
+/**
+ * Appends a sequence of import batches (non-atomic), deciding each batch while
+ * the previous one is still being written: the main thread decides and hashes
+ * batch n+1 while the database copies batch n in.
+ *
+ * Batch n+1 is decided on top of where batch n will leave the log (its head
+ * and its stream states), taking unseen streams to be new, as `appendEvents`
+ * does optimistically. Its write then takes the append lock and checks that
+ * the head is exactly that (same position and hash): if another writer came
+ * in between, if batch n was not written as decided, if any event was
+ * rejected, or if a unique index refuses a row, the batch is appended again
+ * through `appendEvents`, which decides it against the log. So the outcomes
+ * are always those of appending the batches one by one.
+ */
+export class AppendPipeline {
+  readonly #db: Database;
+  readonly #streams: StreamStates;
+  /** Where the last decided batch leaves the log, and the stream states of the decided batches not yet written. */
+  #tail: (LogHead & { unwritten: { position: number; states: Map<string, StreamSnapshot> }[] }) | undefined;
+  #deciding: Promise<unknown> = Promise.resolve();
+  #writing: Promise<unknown> = Promise.resolve();
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#streams = streamStatesOf(db);
+  }
+
+  /** Decides the batch as soon as the previous one is decided, and writes it after the previous one is written. */
+  append(events: AppendInput[]): Promise<AppendResult> {
+    const prepared = this.#deciding.then(() => this.#prepare(events)).catch(() => undefined);
+    this.#deciding = prepared;
+    const written = Promise.all([prepared, this.#writing]).then(([p]) => this.#write(events, p));
+    this.#writing = written.catch(() => undefined);
+    return written;
+  }
+
+  async #prepare(events: AppendInput[]): Promise<Prepared | undefined> {
+    if (!this.#streams.optimistic || events.some((e) => e.type === 'EventRetracted' || e.expectedVersion !== undefined)) {
+      this.#tail = undefined;
+      return undefined;
+    }
+    if (!this.#tail) {
+      // Nothing unwritten: start from the log as it is now (verified under the lock when written).
+      const head = await readHead(this.#db);
+      await this.#streams.sync(this.#db, head.position);
+      this.#tail = { ...head, unwritten: [] };
+    }
+    const tail = this.#tail;
+    const base: LogHead = { position: tail.position, hash: tail.hash, recordedAt: laterOf(tail.recordedAt, await storeClock(this.#db)) };
+    const snapshots = this.#streams.guess(streamIds(events), tail.unwritten.map((u) => u.states));
+    const decided = await decideBatch(events, snapshots, new Map(), base, { stopOnReject: true, history: async () => [] });
+    if (!decided) {
+      this.#tail = undefined;
+      return undefined;
+    }
+    this.#tail = {
+      position: decided.position,
+      hash: decided.hash,
+      recordedAt: decided.recordedAt,
+      unwritten: [...tail.unwritten, { position: decided.position, states: decided.dirty }],
+    };
+    return { base, decided };
+  }
+
+  async #write(events: AppendInput[], prepared: Prepared | undefined): Promise<AppendResult> {
+    if (prepared) {
+      const written = await this.#db
+        .transaction(async (tx) => {
+          const head = await lockedHead(tx);
+          if (head.position !== prepared.base.position || !head.hash.equals(prepared.base.hash)) return false;
+          await copyEvents(tx, prepared.decided.lines);
+          return true;
+        })
+        .catch((e: unknown) => {
+          if (isUniqueViolation(e)) return false;
+          throw e;
+        });
+      if (written) {
+        const { decided } = prepared;
+        this.#streams.committed(decided.dirty, decided.position);
+        // The cache now holds this batch's states.
+        if (this.#tail) this.#tail.unwritten = this.#tail.unwritten.filter((u) => u.position > decided.position);
+        return { outcomes: decided.outcomes, committed: true, headPosition: decided.position };
+      }
+      this.#streams.optimistic = false;
+    }
+    // Later batches decided on top of this one cannot be written as decided either.
+    this.#tail = undefined;
+    return appendEvents(this.#db, events, { atomic: false });
+  }
+}
+
+function streamIds(events: AppendInput[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of events) {
+    ids.add(e.streamId);
+    if (e.type === 'WorkerEnrolled' && e.data.employerNpp) ids.add(`employer-${e.data.employerNpp}`);
+  }
+  return ids;
+}
