@@ -15,9 +15,8 @@ export function nikProblem(nik: string): string | undefined {
   const month = Number(nik.slice(8, 10));
   const yy = Number(nik.slice(10, 12));
   if (day > 40) day -= 40; // women
-  const realIn = (year: number) => isRealDate(year, month, day);
   // The century is not encoded: the date must exist in 19YY or 20YY.
-  if (day < 1 || !(realIn(1900 + yy) || realIn(2000 + yy))) return 'digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)';
+  if (day < 1 || !(isRealDate(1900 + yy, month, day) || isRealDate(2000 + yy, month, day))) return 'digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)';
   if (nik.slice(12) === '0000') return 'serial number (last four digits) must not be 0000';
   return undefined;
 }
