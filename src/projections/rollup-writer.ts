@@ -1,14 +1,18 @@
-import type { Sql } from '../db/database.ts';
+import { copyField, type Sql } from '../db/database.ts';
 import { jakartaDayStart } from './log-event.ts';
+
+type Row<K extends string> = { key: string; sums: Record<K, number> };
 
 /**
  * Accumulates movements for one batch and writes them as roll-up rows at the
  * three grains: D (effective day, regency, exact recorded time), M (effective
  * month, regency, recorded day) and P (effective month, province, recorded
- * day). Rows with the same key are summed in memory first, then upserted.
+ * day). Rows with the same key are summed in memory first; then the batch's
+ * rows are copied into a staging table and added to the roll-up in one
+ * upsert (COPY parses far less than a JSON payload does, on both engines).
  */
 export class RollupWriter<K extends string> {
-  private rows = new Map<string, { key: Record<string, string>; sums: Record<K, number> }>();
+  private rows = new Map<string, Row<K>>();
 
   constructor(
     private readonly table: string,
@@ -24,17 +28,18 @@ export class RollupWriter<K extends string> {
     let rec = this.recs.get(recordedAt.getTime());
     if (!rec) this.recs.set(recordedAt.getTime(), (rec = { exact: recordedAt.toISOString(), day: jakartaDayStart(recordedAt).toISOString() }));
     const province = region.slice(0, 2);
-    const dimId = this.dims.map((d) => dims[d]).join('|');
-    this.put(`D|${region}|${eff}|${rec.exact}|${dimId}`, () => ({ grain: 'D', province, region, eff, rec: rec.exact, ...dims }), sums);
-    this.put(`M|${region}|${month}|${rec.day}|${dimId}`, () => ({ grain: 'M', province, region, eff: month, rec: rec.day, ...dims }), sums);
-    this.put(`P|${province}|${month}|${rec.day}|${dimId}`, () => ({ grain: 'P', province, region: province, eff: month, rec: rec.day, ...dims }), sums);
+    // The row key doubles as the row's key columns in COPY text (grain, province, region, dims…, eff, rec).
+    let dimText = '';
+    for (const d of this.dims) dimText += `\t${copyField(dims[d])}`;
+    this.put(`D\t${province}\t${region}${dimText}\t${eff}\t${rec.exact}`, sums);
+    this.put(`M\t${province}\t${region}${dimText}\t${month}\t${rec.day}`, sums);
+    this.put(`P\t${province}\t${province}${dimText}\t${month}\t${rec.day}`, sums);
   }
 
-  /** Hot path: the key object is built only for a row not seen yet in this batch. */
-  private put(id: string, key: () => Record<string, string>, sums: Record<K, number>): void {
-    const row = this.rows.get(id);
+  private put(key: string, sums: Record<K, number>): void {
+    const row = this.rows.get(key);
     if (!row) {
-      this.rows.set(id, { key: key(), sums: { ...sums } });
+      this.rows.set(key, { key, sums: { ...sums } });
       return;
     }
     for (const m of this.measures) row.sums[m] += sums[m];
@@ -42,18 +47,26 @@ export class RollupWriter<K extends string> {
 
   async flush(tx: Sql): Promise<void> {
     if (!this.rows.size) return;
-    const keyCols = ['grain', 'province', 'region', ...this.dims, 'eff', 'rec'];
-    const cols = [...keyCols, ...this.measures];
-    const types: Record<string, string> = { eff: 'date', rec: 'timestamptz' };
-    const payload = [...this.rows.values()].map((r) => ({ ...r.key, ...r.sums }));
+    const keyCols = ['grain', 'province', 'region', ...this.dims, 'eff', 'rec'].map(snake);
+    const measureCols = this.measures.map(snake);
+    const cols = [...keyCols, ...measureCols];
+    const stage = `${this.table}_stage`;
+    const text: string[] = [];
+    for (const r of this.rows.values()) {
+      let line = r.key;
+      for (const m of this.measures) line += `\t${r.sums[m]}`;
+      text.push(line + '\n');
+    }
+    // A session's staging table, emptied at each commit.
+    await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${this.table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    await tx.copyIn(stage, cols, text.join(''));
     await tx.query(
-      `INSERT INTO ${this.table} (${cols.map(snake).join(', ')})
-       SELECT ${cols.map((c) => `"${c}"`).join(', ')}
-         FROM jsonb_to_recordset($1::jsonb) AS r(${cols.map((c) => `"${c}" ${types[c] ?? (this.measures.includes(c as K) ? 'int' : 'text')}`).join(', ')})
-       ON CONFLICT (${keyCols.map(snake).join(', ')}) DO UPDATE SET
-         ${this.measures.map((m) => `${snake(m)} = ${this.table}.${snake(m)} + EXCLUDED.${snake(m)}`).join(', ')}`,
-      [JSON.stringify(payload)],
+      `INSERT INTO ${this.table} (${cols.join(', ')})
+       SELECT ${cols.join(', ')} FROM ${stage}
+       ON CONFLICT (${keyCols.join(', ')}) DO UPDATE SET
+         ${measureCols.map((m) => `${m} = ${this.table}.${m} + EXCLUDED.${m}`).join(', ')}`,
     );
+    await tx.query(`TRUNCATE ${stage}`);
     this.rows.clear();
   }
 }
