@@ -9,6 +9,9 @@ const Env = z.object({
   CAKUPAN_NPP_PATTERN: z.string().default('^\\d{8}$'),
   CAKUPAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
+  CAKUPAN_JWT_ISSUER: z.string().min(1).optional(),
+  CAKUPAN_JWT_AUDIENCE: z.string().min(1).optional(),
 });
 
 export type Config = {
@@ -19,6 +22,8 @@ export type Config = {
   nppPattern: RegExp;
   logLevel: z.infer<typeof Env>['CAKUPAN_LOG_LEVEL'];
   port: number;
+  /** Bearer JWTs (HS256) are accepted when a secret is set; the `role` claim gives the role. */
+  jwt?: { secret: string; issuer?: string; audience?: string };
 };
 
 // A fixed development secret keeps demo pseudonyms stable; production must set
@@ -40,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nppPattern: new RegExp(e.CAKUPAN_NPP_PATTERN),
     logLevel: e.CAKUPAN_LOG_LEVEL,
     port: e.PORT,
+    jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,
   };
 }

@@ -23,7 +23,7 @@ export function createYogaServer(app: App) {
     logging: { debug: (...a) => logger.debug(a), info: (...a) => logger.info(a), warn: (...a) => logger.warn(a), error: (...a) => logger.error(a) },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
     plugins: [useCSRFPrevention(), useDashboard(app)],
-    context: async ({ request }) => ({ app, role: await roleFor(app.db, request.headers.get('authorization')) }),
+    context: async ({ request }) => ({ app, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {
       maskError(error, message, isDev) {
         // by shape, not instanceof: graphql can be loaded twice (CJS and ESM)
