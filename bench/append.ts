@@ -2,7 +2,7 @@
 // validate, pseudonymise, decide, hash, insert) on PostgreSQL and PGlite, next
 // to a Prisma `createMany` of the same rows (no validation, no hashing) run in
 // the same process as the baseline.  Usage: tsx bench/append.ts [N]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -23,13 +23,32 @@ const file = path.resolve(`.bench/append-${n}.ndjson`);
 writeFileSync(file, [...syntheticLines(n)].join('\n') + '\n');
 console.log(`append benchmark: ${fmt(n)} synthetic events (${os.cpus().length} cores, Node ${process.version})`);
 
+/** CPU time the whole machine has spent (ms), from /proc/stat: user, nice, system, irq, softirq. */
+function machineBusyMs(): number | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6]) * (1000 / 100);
+}
+
+const cpuNotes: string[] = [];
+
 async function timedImport(db: Database): Promise<number> {
   await migrate(db);
   await loadRegions(db);
+  const busy0 = machineBusyMs();
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const summary = await importFile(db, config, file, { batchSize: 10_000 });
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  const busy = busy0 === undefined ? undefined : machineBusyMs()! - busy0;
   if (summary.appended !== n) throw new Error(`expected ${n} appended, got ${summary.appended} (${summary.rejected} rejected)`);
+  // Where the CPU went: this process (all its threads) and the machine as a whole (PostgreSQL's backends included).
+  const node = (cpu.user + cpu.system) / 1000;
+  cpuNotes.push(
+    `${db.engine.padEnd(8)} wall ${(ms / 1000).toFixed(1)} s; CPU: this process ${(node / 1000).toFixed(1)} s (${((node * 1000) / n).toFixed(0)} µs/event)` +
+      (busy === undefined ? '' : `, whole machine ${(busy / 1000).toFixed(1)} s of ${((ms * os.cpus().length) / 1000).toFixed(1)} s available (${Math.round((100 * busy) / (ms * os.cpus().length))} % busy)`),
+  );
   return ms;
 }
 
@@ -90,4 +109,5 @@ for (const [name, ms] of table) {
   console.log(`${name.padEnd(42)} ${fmt(rate(n, ms)).padStart(8)} events/s  (${(ms / 1000).toFixed(1)} s)`);
 }
 console.log(`ratio PostgreSQL import / createMany baseline: ${(baseMs / pgMs).toFixed(2)}x`);
+for (const note of cpuNotes) console.log(note);
 console.log('targets: >= 50,000 events/s on PostgreSQL, >= 10,000 events/s on PGlite');

@@ -193,7 +193,7 @@ export async function decideBatch(
       const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
       const dataJson = e.dataJson ?? canonicalJson(e.data);
       const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
-      const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt, regionCode };
+      const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt: recordedAtText, regionCode };
       previousHash = sha256Chain(previousHash, canonicalBytesOf(envelope, dataJson, metadataJson));
       lines.push(
         `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +

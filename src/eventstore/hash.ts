@@ -27,11 +27,17 @@ export function canonicalBytes(e: HashedFields): string {
   return canonicalBytesOf(e, canonicalJson(e.data), canonicalJson(e.metadata));
 }
 
-/** {@link canonicalBytes} with `data` and `metadata` already in canonical JSON (the append path stores those same strings). */
-export function canonicalBytesOf(e: Omit<HashedFields, 'data' | 'metadata'>, dataJson: string, metadataJson: string): string {
+/**
+ * {@link canonicalBytes} with `data` and `metadata` already in canonical JSON
+ * (the append path stores those same strings) and `recordedAt` as its ISO
+ * string (one per batch). Builds exactly what JSON.stringify of the envelope
+ * array gives, without the array.
+ */
+export function canonicalBytesOf(e: Omit<HashedFields, 'data' | 'metadata' | 'recordedAt'> & { recordedAt: Date | string }, dataJson: string, metadataJson: string): string {
+  const recordedAt = typeof e.recordedAt === 'string' ? e.recordedAt : e.recordedAt.toISOString();
   return (
-    JSON.stringify([e.position, e.streamId, e.streamVersion, e.eventId, e.type, e.schemaVersion, e.effectiveOn, e.recordedAt.toISOString(), e.regionCode]).slice(0, -1) +
-    ',' + dataJson + ',' + metadataJson + ']'
+    `[${JSON.stringify(e.position)},${JSON.stringify(e.streamId)},${JSON.stringify(e.streamVersion)},${JSON.stringify(e.eventId)},${JSON.stringify(e.type)},` +
+    `${JSON.stringify(e.schemaVersion)},${JSON.stringify(e.effectiveOn)},${JSON.stringify(recordedAt)},${JSON.stringify(e.regionCode)},${dataJson},${metadataJson}]`
   );
 }
 
