@@ -4,6 +4,7 @@ import { appendEvents, type AppendInput, type AppendOutcome, type ExpectedVersio
 import { eventLineParser } from '../../importer/event-line.ts';
 import { jakartaDay } from '../../projections/log-event.ts';
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import { ErrorInterface, errorData } from './errors.ts';
 
 const AppendStatus = builder.enumType('AppendStatus', { values: ['APPENDED', 'DUPLICATE', 'REJECTED'] as const });
@@ -19,7 +20,7 @@ const EventInput = builder.inputType('EventInput', {
   }),
 });
 
-const AppendEventResult = builder.objectRef<AppendOutcome>('AppendEventResult').implement({
+export const AppendEventResult = builder.objectRef<AppendOutcome>('AppendEventResult').implement({
   fields: (t) => ({
     index: t.exposeInt('index'),
     eventId: t.exposeString('eventId'),
@@ -82,6 +83,36 @@ builder.mutationField('appendEvents', (t) =>
   }),
 );
 
+/**
+ * Appends one event given in the import format, as a command: atomic,
+ * idempotent on eventId (a new UUID when the client gives none), read models
+ * brought up to date before the answer. Invalid input is a REJECTED result
+ * with a typed error, like a domain-rule violation.
+ */
+export async function appendCommand(
+  ctx: Context,
+  event: { eventId?: string | null; type: string; effectiveOn?: string | null; data: Record<string, unknown>; expectedVersion?: string | null },
+): Promise<AppendOutcome> {
+  const eventId = event.eventId ?? randomUUID();
+  let input: AppendInput;
+  try {
+    input = eventLineParser(ctx.app.config)({ eventId, type: event.type, effectiveOn: event.effectiveOn ?? jakartaDay(new Date()), data: withoutNulls(event.data) });
+  } catch (error) {
+    if (isCakupanError(error)) return { status: 'rejected', index: 0, eventId, error };
+    throw error;
+  }
+  const r = await appendEvents(ctx.app.db, [{ ...input, expectedVersion: expectedVersion(event.expectedVersion) }], { atomic: true });
+  if (r.committed) await ctx.app.catchUp();
+  return r.outcomes[0];
+}
+
+/** GraphQL passes omitted optional input fields as absent or null; the import format has them absent. */
+function withoutNulls(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, v && typeof v === 'object' && !Array.isArray(v) ? withoutNulls(v as Record<string, unknown>) : v]])),
+  );
+}
+
 builder.mutationField('retractEvent', (t) =>
   t.field({
     type: AppendEventResult,
@@ -94,19 +125,7 @@ builder.mutationField('retractEvent', (t) =>
       effectiveOn: t.arg({ type: 'Date', description: 'Default: today (Asia/Jakarta)' }),
       retractionId: t.arg.string({ description: 'eventId of the retraction itself, for idempotent retries (default: a new UUID)' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const parse = eventLineParser(ctx.app.config);
-      const effectiveOn = args.effectiveOn ?? jakartaDay(new Date());
-      let input: AppendInput;
-      try {
-        input = parse({ eventId: args.retractionId ?? randomUUID(), type: 'EventRetracted', effectiveOn, data: { eventId: args.eventId, reason: args.reason } });
-      } catch (error) {
-        if (isCakupanError(error)) return { status: 'rejected' as const, index: 0, eventId: args.retractionId ?? '', error };
-        throw error;
-      }
-      const r = await appendEvents(ctx.app.db, [input], { atomic: true });
-      if (r.committed) await ctx.app.catchUp();
-      return r.outcomes[0];
-    },
+    resolve: (_root, args, ctx) =>
+      appendCommand(ctx, { eventId: args.retractionId, type: 'EventRetracted', effectiveOn: args.effectiveOn, data: { eventId: args.eventId, reason: args.reason } }),
   }),
 );

@@ -7,6 +7,7 @@ import './targets.ts';
 import './regions.ts';
 import './employers.ts';
 import './append-events.ts';
+import './commands.ts';
 import './ledger.ts';
 import './events.ts';
 import './replay.ts';
