@@ -72,7 +72,8 @@ function sortedKeys(value: unknown): unknown {
     return out;
   }
   if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
-  const out: Record<string, unknown> = {};
+  // No prototype: a "__proto__" key is then an own property, as JSON has it.
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;

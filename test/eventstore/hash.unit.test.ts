@@ -15,6 +15,8 @@ describe('canonicalJson', () => {
 
   it('orders keys by UTF-16 code units, integer-like keys included', () => {
     const value = { b: 1, '10': 'x', a: [{ z: 1, y: -0 }], '9': null, é: 'é', '\u{1F600}': 1, '\uFF5E': 2 };
+    const proto = JSON.parse('{"__proto__":{"b":1,"a":2},"x":1}');
+    expect(canonicalJson(proto)).toBe('{"__proto__":{"a":2,"b":1},"x":1}');
     expect(canonicalJson(value)).toBe(canonicalize(value));
     expect(canonicalJson(value)).toBe('{"10":"x","9":null,"a":[{"y":0,"z":1}],"b":1,"é":"é","\u{1F600}":1,"\uFF5E":2}');
   });
