@@ -230,7 +230,7 @@ function batchFacts(pending: Map<string, PendingFact>, streamId: string): Fact[]
 }
 
 /** Streams whose state the batch needs: its own, and the employers that enrolments name. */
-function streamIdsOf(events: AppendInput[]): Set<string> {
+export function streamIdsOf(events: AppendInput[]): Set<string> {
   const ids = new Set<string>();
   for (const e of events) {
     if (e.streamId) ids.add(e.streamId);

@@ -9,6 +9,7 @@ import {
   lockedHead,
   readHead,
   storeClock,
+  streamIdsOf,
   type AppendInput,
   type AppendResult,
   type DecidedBatch,
@@ -67,7 +68,7 @@ export class AppendPipeline {
     }
     const tail = this.#tail;
     const base: LogHead = { position: tail.position, hash: tail.hash, recordedAt: laterOf(tail.recordedAt, await storeClock(this.#db)) };
-    const snapshots = this.#streams.guess(streamIds(events), tail.unwritten.map((u) => u.states));
+    const snapshots = this.#streams.guess(streamIdsOf(events), tail.unwritten.map((u) => u.states));
     const decided = await decideBatch(events, snapshots, new Map(), base, { stopOnReject: true, history: async () => [] });
     if (!decided) {
       this.#tail = undefined;
@@ -108,13 +109,4 @@ export class AppendPipeline {
     this.#tail = undefined;
     return appendEvents(this.#db, events, { atomic: false });
   }
-}
-
-function streamIds(events: AppendInput[]): Set<string> {
-  const ids = new Set<string>();
-  for (const e of events) {
-    ids.add(e.streamId);
-    if (e.type === 'WorkerEnrolled' && e.data.employerNpp) ids.add(`employer-${e.data.employerNpp}`);
-  }
-  return ids;
 }
