@@ -15,7 +15,8 @@ export type StreamSnapshot = {
 
 export const emptyStream = (): StreamSnapshot => ({ version: 0, lastEffectiveOn: null, retracted: [] });
 
-type Fact = DomainEvent & { eventId: string; effectiveOn: string };
+/** An event as the deciders fold it: its data plus id and effective date. */
+export type Fact = DomainEvent & { eventId: string; effectiveOn: string };
 
 export type RetractionTarget = { streamId: string; type: string; retracted: boolean };
 

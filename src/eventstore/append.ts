@@ -1,7 +1,7 @@
 import { copyField, type Database, type Sql } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
-import { decide, emptyStream, evolve, refold, type DecisionContext, type StreamSnapshot } from '../domain/stream.ts';
+import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
 import { canonicalBytesOf, canonicalJson, GENESIS_HASH, sha256Chain } from './hash.ts';
 import { streamHistories, streamStatesOf, type StreamStates } from './stream-states.ts';
 
@@ -22,7 +22,7 @@ export type AppendResult = {
 };
 
 /** Every append takes this transaction-scoped lock, so positions commit in order. */
-export const APPEND_LOCK = 0x63616b75; // "caku"
+const APPEND_LOCK = 0x63616b75; // "caku"
 export const SCHEMA_VERSION = 1;
 
 export type StoredRef = { event_id: string; position: number; stream_id: string; type: string; region_code: string | null };
@@ -257,7 +257,6 @@ function checkExpectedVersion(streamId: string, expected: ExpectedVersion, actua
   if (!ok) throw new ConcurrencyError(streamId, String(expected), actual);
 }
 
-export type Fact = Parameters<typeof refold>[0][number];
 
 /** A unique index refused a row (PostgreSQL error 23505). */
 export function isUniqueViolation(e: unknown): boolean {

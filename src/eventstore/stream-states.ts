@@ -1,9 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Database, Sql } from '../db/database.ts';
-import type { DomainEvent } from '../domain/events.ts';
-import { emptyStream, refold, type StreamSnapshot } from '../domain/stream.ts';
-
-type Fact = DomainEvent & { eventId: string; effectiveOn: string };
+import { emptyStream, refold, type Fact, type StreamSnapshot } from '../domain/stream.ts';
 
 /**
  * The write side's view of streams: the state the deciders need, folded from
