@@ -12,9 +12,9 @@ export interface Sql {
   /**
    * Bulk-loads rows with `COPY table (columns) FROM STDIN` in PostgreSQL's text
    * format: one row per line, tab-separated, `\N` for NULL, fields escaped with
-   * {@link copyField}.
+   * {@link copyField}; as a string or as UTF-8 bytes ({@link CopyRows}).
    */
-  copyIn(table: string, columns: readonly string[], rows: string): Promise<void>;
+  copyIn(table: string, columns: readonly string[], rows: string | Uint8Array): Promise<void>;
 }
 
 /** Escapes one value for COPY's text format (backslash, tab, newline, carriage return). */
@@ -23,6 +23,36 @@ export function copyField(value: string | null): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : value;
 }
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * COPY text rows encoded as they are added into one growing buffer: a batch of
+ * rows then lives outside the JS heap (the garbage collector never copies it)
+ * and goes to the database without being joined or encoded again.
+ */
+export class CopyRows {
+  #buf: Buffer;
+  #length = 0;
+
+  constructor(expectedBytes = 64 * 1024) {
+    this.#buf = Buffer.allocUnsafe(Math.max(1024, expectedBytes));
+  }
+
+  /** Adds text (whole rows, each ending in a newline). */
+  push(text: string): void {
+    // A UTF-16 code unit takes at most three bytes in UTF-8.
+    const room = this.#length + text.length * 3;
+    if (room > this.#buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(room, this.#buf.length * 2));
+      this.#buf.copy(bigger, 0, 0, this.#length);
+      this.#buf = bigger;
+    }
+    this.#length += this.#buf.write(text, this.#length, 'utf8');
+  }
+
+  get bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#length);
+  }
+}
 
 const copySql = (table: string, columns: readonly string[], source: string) =>
   `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
@@ -55,7 +85,7 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
     },
     async copyIn(table, columns, rows) {
       // PGlite reads COPY input from a blob it exposes as /dev/blob.
-      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
+      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([typeof rows === 'string' ? rows : (rows as Uint8Array<ArrayBuffer>)]) });
     },
   });
   return {
@@ -81,8 +111,8 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
   });
   probe.release();
-  const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string) => {
-    await pipeline(Readable.from([Buffer.from(rows)]), client.query(copyFrom(copySql(table, columns, 'STDIN'))));
+  const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string | Uint8Array) => {
+    await pipeline(Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows]), client.query(copyFrom(copySql(table, columns, 'STDIN'))));
   };
   const wrap = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {

@@ -1,8 +1,8 @@
-import { copyField, type Database, type Sql } from '../db/database.ts';
+import { copyField, CopyRows, type Database, type Sql } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
-import { canonicalBytesOf, canonicalJson, GENESIS_HASH, sha256Chain } from './hash.ts';
+import { canonicalBytesOf, canonicalJson, GENESIS_HASH, HashChain } from './hash.ts';
 import { streamHistories, streamStatesOf, type StreamStates } from './stream-states.ts';
 
 export type ExpectedVersion = number | 'NO_STREAM' | 'STREAM_EXISTS' | 'ANY';
@@ -96,7 +96,7 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
     if (opts.atomic && decided.rejected) {
       return { outcomes: decided.outcomes, committed: false, headPosition: head.position, dirty: new Map<string, StreamSnapshot>() };
     }
-    await copyEvents(tx, decided.lines);
+    await copyEvents(tx, decided);
     return { outcomes: decided.outcomes, committed: true, headPosition: decided.position, dirty: decided.dirty };
   });
   if (!result) return undefined;
@@ -131,7 +131,8 @@ export const laterOf = (a: Date, b: Date) => (a > b ? a : b);
 export type DecidedBatch = {
   outcomes: AppendOutcome[];
   /** The appended events as COPY text rows. */
-  lines: string[];
+  rows: CopyRows;
+  appended: number;
   /** The new state of every stream the batch appended to. */
   dirty: Map<string, StreamSnapshot>;
   rejected: boolean;
@@ -157,10 +158,11 @@ export async function decideBatch(
 ): Promise<DecidedBatch | undefined> {
   const dirty = new Map<string, StreamSnapshot>();
   const pending = new Map<string, PendingFact>();
-  const lines: string[] = [];
+  const rows = new CopyRows(events.length * 640);
+  let appended = 0;
   const outcomes: AppendOutcome[] = [];
   let position = base.position;
-  let previousHash = base.hash;
+  const chain = new HashChain(base.hash);
   let rejected = false;
   const recordedAt = base.recordedAt;
   const recordedAtText = recordedAt.toISOString();
@@ -194,10 +196,11 @@ export async function decideBatch(
       const dataJson = e.dataJson ?? canonicalJson(e.data);
       const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
       const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt: recordedAtText, regionCode };
-      previousHash = sha256Chain(previousHash, canonicalBytesOf(envelope, dataJson, metadataJson));
-      lines.push(
+      const hash = chain.next(canonicalBytesOf(envelope, dataJson, metadataJson));
+      appended += 1;
+      rows.push(
         `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
-          `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${previousHash.toString('hex')}\n`,
+          `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${hash}\n`,
       );
       snapshots.set(e.streamId, next);
       dirty.set(e.streamId, next);
@@ -210,12 +213,12 @@ export async function decideBatch(
       outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
     }
   }
-  return { outcomes, lines, dirty, rejected, position, hash: previousHash, recordedAt };
+  return { outcomes, rows, appended, dirty, rejected, position, hash: chain.head, recordedAt };
 }
 
 /** Writes decided rows with COPY. */
-export async function copyEvents(tx: Sql, lines: string[]): Promise<void> {
-  if (lines.length) await tx.copyIn('events', EVENT_COLUMNS, lines.join(''));
+export async function copyEvents(tx: Sql, decided: Pick<DecidedBatch, 'rows' | 'appended'>): Promise<void> {
+  if (decided.appended) await tx.copyIn('events', EVENT_COLUMNS, decided.rows.bytes);
 }
 
 const EVENT_COLUMNS = [

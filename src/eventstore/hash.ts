@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** The chain starts from 32 zero bytes. */
@@ -36,9 +36,17 @@ export function canonicalBytes(e: HashedFields): string {
 export function canonicalBytesOf(e: Omit<HashedFields, 'data' | 'metadata' | 'recordedAt'> & { recordedAt: Date | string }, dataJson: string, metadataJson: string): string {
   const recordedAt = typeof e.recordedAt === 'string' ? e.recordedAt : e.recordedAt.toISOString();
   return (
-    `[${JSON.stringify(e.position)},${JSON.stringify(e.streamId)},${JSON.stringify(e.streamVersion)},${JSON.stringify(e.eventId)},${JSON.stringify(e.type)},` +
-    `${JSON.stringify(e.schemaVersion)},${JSON.stringify(e.effectiveOn)},${JSON.stringify(recordedAt)},${JSON.stringify(e.regionCode)},${dataJson},${metadataJson}]`
+    `[${JSON.stringify(e.position)},${jsonString(e.streamId)},${JSON.stringify(e.streamVersion)},${jsonString(e.eventId)},${jsonString(e.type)},` +
+    `${JSON.stringify(e.schemaVersion)},${jsonString(e.effectiveOn)},${jsonString(recordedAt)},${e.regionCode === null ? 'null' : jsonString(e.regionCode)},${dataJson},${metadataJson}]`
   );
+}
+
+/** Printable ASCII without a quote or backslash: JSON.stringify would only add the quotes. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON.stringify of a string, without its cost for the plain identifiers, codes and dates the envelope holds. */
+function jsonString(s: string): string {
+  return PLAIN_ASCII.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 /**
@@ -93,3 +101,39 @@ export function chainHash(previous: Uint8Array, e: HashedFields): Buffer {
 export function sha256Chain(previous: Uint8Array, canonical: string): Buffer {
   return createHash('sha256').update(previous).update(canonical, 'utf8').digest();
 }
+
+/**
+ * The chain as the append path extends it, event after event: {@link sha256Chain}
+ * with the previous hash kept in a reused buffer beside the canonical bytes,
+ * hashed in one call (no Hash object, no Buffer per event).
+ */
+export class HashChain {
+  #buf: Buffer;
+
+  constructor(previous: Uint8Array) {
+    this.#buf = Buffer.allocUnsafe(4096);
+    this.#buf.set(previous, 0);
+  }
+
+  /** Extends the chain by one event; returns its hash in hex (as COPY writes bytea). */
+  next(canonical: string): string {
+    // A UTF-8 character takes at most three bytes per UTF-16 code unit.
+    if (32 + canonical.length * 3 > this.#buf.length) {
+      const bigger = Buffer.allocUnsafe(32 + canonical.length * 3);
+      this.#buf.copy(bigger, 0, 0, 32);
+      this.#buf = bigger;
+    }
+    const length = this.#buf.write(canonical, 32, 'utf8');
+    const hex = oneShotHash ? oneShotHash('sha256', this.#buf.subarray(0, 32 + length), 'hex') : createHash('sha256').update(this.#buf.subarray(0, 32 + length)).digest('hex');
+    this.#buf.write(hex, 0, 'hex');
+    return hex;
+  }
+
+  /** The hash of the last event. */
+  get head(): Buffer {
+    return Buffer.from(this.#buf.subarray(0, 32));
+  }
+}
+
+// crypto.hash (Node 20.12+) hashes in one native call.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;

@@ -89,7 +89,7 @@ export class AppendPipeline {
         .transaction(async (tx) => {
           const head = await lockedHead(tx);
           if (head.position !== prepared.base.position || !head.hash.equals(prepared.base.hash)) return false;
-          await copyEvents(tx, prepared.decided.lines);
+          await copyEvents(tx, prepared.decided);
           return true;
         })
         .catch((e: unknown) => {

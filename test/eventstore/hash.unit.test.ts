@@ -1,7 +1,8 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalBytesOf, canonicalJson } from '../../src/eventstore/hash.ts';
+import { CopyRows } from '../../src/db/database.ts';
+import { canonicalBytesOf, canonicalJson, GENESIS_HASH, HashChain, sha256Chain } from '../../src/eventstore/hash.ts';
 
 describe('canonicalJson', () => {
   it('equals the RFC 8785 library on any JSON value', () => {
@@ -27,8 +28,9 @@ describe('canonicalBytesOf', () => {
     fc.assert(
       fc.property(
         fc.record({
-          position: fc.nat(), streamId: fc.string(), streamVersion: fc.nat(), eventId: fc.uuid(), type: fc.string(), schemaVersion: fc.nat(),
-          effectiveOn: fc.string(), recordedAt: fc.date({ noInvalidDate: true }), regionCode: fc.option(fc.string()),
+          // Any UTF-16 code units, lone surrogates and control characters included.
+          position: fc.nat(), streamId: fc.string({ unit: 'binary' }), streamVersion: fc.nat(), eventId: fc.uuid(), type: fc.string(), schemaVersion: fc.nat(),
+          effectiveOn: fc.string({ unit: 'binary' }), recordedAt: fc.date({ noInvalidDate: true }), regionCode: fc.option(fc.string({ unit: 'binary' })),
         }),
         fc.jsonValue(),
         (e, data) => {
@@ -38,6 +40,36 @@ describe('canonicalBytesOf', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('HashChain', () => {
+  it('extends the chain exactly as sha256Chain does, for any text and any length', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary', minLength: 1500, maxLength: 3000 })), { maxLength: 12 }), (texts) => {
+        const chain = new HashChain(GENESIS_HASH);
+        let expected: Buffer = GENESIS_HASH;
+        for (const text of texts) {
+          expected = sha256Chain(expected, text);
+          expect(chain.next(text)).toBe(expected.toString('hex'));
+        }
+        expect(chain.head.equals(expected)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('CopyRows', () => {
+  it('holds the UTF-8 bytes of the text pushed, across growth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 40 }), fc.integer({ min: 0, max: 64 }), (texts, start) => {
+        const rows = new CopyRows(start);
+        for (const t of texts) rows.push(t);
+        expect(Buffer.from(rows.bytes).equals(Buffer.from(texts.join(''), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 500 },
     );
   });
 });
