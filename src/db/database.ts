@@ -30,11 +30,12 @@ const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
  * and goes to the database without being joined or encoded again.
  */
 export class CopyRows {
-  #buf: Buffer;
+  #buf: Buffer<ArrayBuffer>;
   #length = 0;
 
   constructor(expectedBytes = 64 * 1024) {
-    this.#buf = Buffer.allocUnsafe(Math.max(1024, expectedBytes));
+    // Never from Node's shared pool: the buffer may be transferred to another thread.
+    this.#buf = Buffer.allocUnsafeSlow(Math.max(1024, expectedBytes));
   }
 
   /** Adds text (whole rows, each ending in a newline). */
@@ -42,14 +43,14 @@ export class CopyRows {
     // A UTF-16 code unit takes at most three bytes in UTF-8.
     const room = this.#length + text.length * 3;
     if (room > this.#buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(room, this.#buf.length * 2));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(room, this.#buf.length * 2));
       this.#buf.copy(bigger, 0, 0, this.#length);
       this.#buf = bigger;
     }
     this.#length += this.#buf.write(text, this.#length, 'utf8');
   }
 
-  get bytes(): Uint8Array {
+  get bytes(): Uint8Array<ArrayBuffer> {
     return this.#buf.subarray(0, this.#length);
   }
 }
@@ -85,7 +86,7 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
     },
     async copyIn(table, columns, rows) {
       // PGlite reads COPY input from a blob it exposes as /dev/blob.
-      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([typeof rows === 'string' ? rows : (rows as Uint8Array<ArrayBuffer>)]) });
+      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows as string | Uint8Array<ArrayBuffer>]) });
     },
   });
   return {

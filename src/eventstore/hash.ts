@@ -52,45 +52,54 @@ function jsonString(s: string): string {
 /**
  * RFC 8785 canonical JSON of a value. JCS serialises strings and numbers
  * exactly as JSON.stringify does and orders object keys by UTF-16 code units,
- * as Array#sort does; so for plain JSON data, a copy with sorted keys through
- * JSON.stringify is canonical, and about twice as fast as the general library,
- * which handles the rest (integer-like keys, which JavaScript objects would
- * reorder; toJSON; non-finite numbers).
+ * as Array#sort does; so plain JSON data is serialised here directly, in sorted
+ * key order, about three times as fast as the general library, which handles
+ * the rest (integer-like keys, which JavaScript objects would reorder; toJSON;
+ * non-finite numbers).
  */
 export function canonicalJson(value: unknown): string {
-  const sorted = sortedKeys(value);
-  const json = sorted === NOT_PLAIN ? canonicalize(value) : JSON.stringify(sorted);
+  const json = plainJson(value) ?? canonicalize(value);
   if (json === undefined) throw new TypeError('value has no JSON form');
   return json;
 }
 
-const NOT_PLAIN = Symbol('not plain JSON');
 const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
 
-function sortedKeys(value: unknown): unknown {
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_PLAIN;
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const v = sortedKeys(value[i]);
-      if (v === NOT_PLAIN) return NOT_PLAIN;
-      out[i] = v;
+/** Canonical JSON of plain JSON data, or undefined for anything else. */
+function plainJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return jsonString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const v = plainJson(value[i]);
+          if (v === undefined) return undefined;
+          out += i ? `,${v}` : v;
+        }
+        return `${out}]`;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+      let out = '{';
+      for (const key of Object.keys(value).sort()) {
+        const member = (value as Record<string, unknown>)[key];
+        if (member === undefined) continue;
+        if (INDEX_LIKE.test(key)) return undefined;
+        const v = plainJson(member);
+        if (v === undefined) return undefined;
+        out += `${out.length > 1 ? ',' : ''}${jsonString(key)}:${v}`;
+      }
+      return `${out}}`;
     }
-    return out;
+    default:
+      return undefined;
   }
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
-  // No prototype: a "__proto__" key is then an own property, as JSON has it.
-  const out: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    if (INDEX_LIKE.test(key)) return NOT_PLAIN;
-    const s = sortedKeys(v);
-    if (s === NOT_PLAIN) return NOT_PLAIN;
-    out[key] = s;
-  }
-  return out;
 }
 
 /** hash = sha256(previous hash ‖ canonical bytes of this event). */

@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.ts';
+import { copyField, CopyRows } from '../db/database.ts';
 import { isCakupanError, type FieldIssue } from '../domain/errors.ts';
 import type { AppendInput } from '../eventstore/append.ts';
+import { canonicalJson } from '../eventstore/hash.ts';
 import { eventLineParser } from './event-line.ts';
 
 export type Reject = { line: number; eventId?: string; type?: string; code: string; errors: FieldIssue[] };
@@ -19,18 +21,36 @@ export function lineBlockParser(config: ParserConfig) {
   const parse = eventLineParser(config);
   return function parseBlock(text: string, firstLine: number): LineResult[] {
     const results: LineResult[] = [];
-    let line = firstLine;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-      if (raw.trim()) results.push(parseLine(parse, raw, line));
-      start = end + 1;
-      line += 1;
-    }
+    forEachLine(text, firstLine, (raw, line) => results.push(parseLine(parse, raw, line)));
     return results;
   };
+}
+
+/**
+ * {@link lineBlockParser} for a parse worker: each result is encoded (see
+ * {@link encodeResult}) as soon as it is made, so a block's results wait in
+ * one buffer outside the JS heap rather than as objects the collector copies.
+ */
+export function encodingBlockParser(config: ParserConfig) {
+  const parse = eventLineParser(config);
+  return function parseBlock(text: string, firstLine: number): Uint8Array<ArrayBuffer> {
+    const out = new CopyRows(text.length);
+    forEachLine(text, firstLine, (raw, line) => encodeResult(parseLine(parse, raw, line), out));
+    return out.bytes;
+  };
+}
+
+function forEachLine(text: string, firstLine: number, fn: (raw: string, line: number) => void): void {
+  let line = firstLine;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    if (raw.trim()) fn(raw, line);
+    start = end + 1;
+    line += 1;
+  }
 }
 
 function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line: number): LineResult {
@@ -56,4 +76,60 @@ function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line
       },
     };
   }
+}
+
+/**
+ * One result as text, for the trip from a parse worker to the main thread:
+ * a line of tab-separated fields escaped as COPY escapes them. An event
+ * carries its data once, as the canonical JSON the log stores; the main thread
+ * parses that back into the object the deciders read. Cheaper on both threads
+ * than JSON of the result objects, which would carry the data twice and
+ * escape the canonical JSON inside a JSON string.
+ */
+export function encodeResult(r: LineResult, out: CopyRows): void {
+  if (r.reject) {
+    out.push(`R\t${r.line}\t${copyField(JSON.stringify(r.reject))}\n`);
+    return;
+  }
+  const e = r.event;
+  out.push(
+    `E\t${r.line}\t${copyField(e.eventId)}\t${copyField(e.type)}\t${copyField(e.effectiveOn)}\t${copyField(e.streamId)}\t` +
+      `${copyField(e.regionCode)}\t${copyField(e.dataJson ?? canonicalJson(e.data))}\n`,
+  );
+}
+
+/** The results {@link encodeResult} encoded, in order. */
+export function decodeResults(bytes: Uint8Array): LineResult[] {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const results: LineResult[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    const f = text.slice(start, end).split('\t');
+    start = end + 1;
+    const line = Number(f[1]);
+    if (f[0] === 'R') {
+      results.push({ line, reject: JSON.parse(uncopy(f[2])) as Reject });
+      continue;
+    }
+    const dataJson = uncopy(f[7]);
+    const event = {
+      eventId: uncopy(f[2]),
+      type: uncopy(f[3]),
+      effectiveOn: uncopy(f[4]),
+      streamId: uncopy(f[5]),
+      regionCode: f[6] === '\\N' ? null : uncopy(f[6]),
+      data: JSON.parse(dataJson) as unknown,
+      dataJson,
+    } as AppendInput;
+    results.push({ line, event });
+  }
+  return results;
+}
+
+const COPY_UNESCAPES: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' };
+
+/** Reverses {@link copyField} (for a non-null field). */
+function uncopy(field: string): string {
+  return field.includes('\\') ? field.replace(/\\[\\tnr]/g, (c) => COPY_UNESCAPES[c]) : field;
 }

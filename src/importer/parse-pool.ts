@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { LineResult, ParserConfig } from './parse-lines.ts';
+import { decodeResults, type LineResult, type ParserConfig } from './parse-lines.ts';
 
 type Job = { resolve: (r: LineResult[]) => void; reject: (e: Error) => void };
 
@@ -18,10 +18,10 @@ export class ParsePool {
     const workerData = { nppPattern: { source: config.nppPattern.source, flags: config.nppPattern.flags }, pseudonymSecret: config.pseudonymSecret };
     this.#workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./parse-worker-entry.js', import.meta.url), { workerData });
-      worker.on('message', (m: { id: number; results?: string; error?: string }) => {
+      worker.on('message', (m: { id: number; results?: Uint8Array; error?: string }) => {
         const job = this.#jobs.get(m.id);
         this.#jobs.delete(m.id);
-        if (m.results !== undefined) job?.resolve(JSON.parse(m.results) as LineResult[]);
+        if (m.results !== undefined) job?.resolve(decodeResults(m.results));
         else job?.reject(new Error(`parse worker failed: ${m.error}`));
       });
       worker.on('error', (e) => this.#fail(e));

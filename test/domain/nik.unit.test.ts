@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nikProblem, pseudonymise } from '../../src/domain/worker/nik.ts';
+import { nikProblem, pseudonymise, pseudonymiser } from '../../src/domain/worker/nik.ts';
 
 describe('NIK validation', () => {
   it('accepts a man born 12 March 1985 registered in Kota Pekalongan', () => {
@@ -36,5 +37,15 @@ describe('pseudonymisation', () => {
     expect(a).not.toBe(pseudonymise('3375011203850001', 'secret-b-0123456789'));
     expect(a).toMatch(/^[0-9a-f]{32}$/);
     expect(a).not.toContain('3375011203850001');
+  });
+
+  it('is the same HMAC-SHA256 through the bulk pseudonymiser, for any secret and any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 150 }), fc.array(fc.string({ unit: 'binary', maxLength: 120 }), { maxLength: 5 }), (secret, niks) => {
+        const bulk = pseudonymiser(secret);
+        for (const nik of [...niks, '3375011203850001']) expect(bulk(nik)).toBe(pseudonymise(nik, secret));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import crypto, { createHash, createHmac } from 'node:crypto';
 import { isRealDate } from '../reference/calendar.ts';
 import { isKnownNikRegion } from '../regions/regions.ts';
 
@@ -24,4 +24,31 @@ export function nikProblem(nik: string): string | undefined {
 /** HMAC-SHA256 pseudonym (128 bits, hex) under the server secret: stable, not reversible. */
 export function pseudonymise(nik: string, secret: string): string {
   return createHmac('sha256', secret).update(nik).digest('hex').slice(0, 32);
+}
+
+/**
+ * {@link pseudonymise} under one secret, for bulk use: the same HMAC-SHA256
+ * (RFC 2104) computed as two one-shot sha256 calls over buffers that already
+ * hold the padded key, instead of a new Hmac object per NIK.
+ */
+export function pseudonymiser(secret: string): (nik: string) => string {
+  const sha256 = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+  if (!sha256) return (nik) => pseudonymise(nik, secret);
+  const BLOCK = 64;
+  let key = Buffer.from(secret, 'utf8');
+  if (key.length > BLOCK) key = createHash('sha256').update(key).digest();
+  const inner = Buffer.alloc(BLOCK + 256);
+  const outer = Buffer.alloc(BLOCK + 32);
+  for (let i = 0; i < BLOCK; i++) {
+    inner[i] = (key[i] ?? 0) ^ 0x36;
+    outer[i] = (key[i] ?? 0) ^ 0x5c;
+  }
+  return (nik) => {
+    // A NIK that passed validation is 16 ASCII digits; anything longer takes the general path.
+    if (nik.length > 256 / 3) return pseudonymise(nik, secret);
+    const length = inner.write(nik, BLOCK, 'utf8');
+    // Hex strings in and out: cheaper than a Buffer per digest.
+    outer.write(sha256('sha256', inner.subarray(0, BLOCK + length), 'hex'), BLOCK, 'hex');
+    return sha256('sha256', outer, 'hex').slice(0, 32);
+  };
 }
