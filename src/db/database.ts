@@ -4,6 +4,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PGlite, types } from '@electric-sql/pglite';
 
+
 /** The SQL surface the hot paths use; identical on PGlite and PostgreSQL. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -12,47 +13,9 @@ export interface Sql {
   /**
    * Bulk-loads rows with `COPY table (columns) FROM STDIN` in PostgreSQL's text
    * format: one row per line, tab-separated, `\N` for NULL, fields escaped with
-   * {@link copyField}; as a string or as UTF-8 bytes ({@link CopyRows}).
+   * `copyField` (copy-text.ts); as a string or as UTF-8 bytes (`CopyRows`).
    */
   copyIn(table: string, columns: readonly string[], rows: string | Uint8Array): Promise<void>;
-}
-
-/** Escapes one value for COPY's text format (backslash, tab, newline, carriage return). */
-export function copyField(value: string | null): string {
-  if (value === null) return '\\N';
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : value;
-}
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/**
- * COPY text rows encoded as they are added into one growing buffer: a batch of
- * rows then lives outside the JS heap (the garbage collector never copies it)
- * and goes to the database without being joined or encoded again.
- */
-export class CopyRows {
-  #buf: Buffer<ArrayBuffer>;
-  #length = 0;
-
-  constructor(expectedBytes = 64 * 1024) {
-    // Never from Node's shared pool: the buffer may be transferred to another thread.
-    this.#buf = Buffer.allocUnsafeSlow(Math.max(1024, expectedBytes));
-  }
-
-  /** Adds text (whole rows, each ending in a newline). */
-  push(text: string): void {
-    // A UTF-16 code unit takes at most three bytes in UTF-8.
-    const room = this.#length + text.length * 3;
-    if (room > this.#buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(room, this.#buf.length * 2));
-      this.#buf.copy(bigger, 0, 0, this.#length);
-      this.#buf = bigger;
-    }
-    this.#length += this.#buf.write(text, this.#length, 'utf8');
-  }
-
-  get bytes(): Uint8Array<ArrayBuffer> {
-    return this.#buf.subarray(0, this.#length);
-  }
 }
 
 const copySql = (table: string, columns: readonly string[], source: string) =>

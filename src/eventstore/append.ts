@@ -1,9 +1,10 @@
-import { copyField, CopyRows, type Database, type Sql } from '../db/database.ts';
+import { copyField, CopyRows } from '../db/copy-text.ts';
+import type { Database, Sql } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
 import { canonicalBytesOf, canonicalJson, GENESIS_HASH, HashChain } from './hash.ts';
-import { streamHistories, streamStatesOf, type StreamStates } from './stream-states.ts';
+import { streamHistories, streamStatesOf, type StateView, type StreamStates } from './stream-states.ts';
 
 export type ExpectedVersion = number | 'NO_STREAM' | 'STREAM_EXISTS' | 'ANY';
 
@@ -78,9 +79,9 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
       const target = known.get(e.data.eventId) ?? pendingTarget(events, e.data.eventId);
       if (target) Object.assign(e, { streamId: target.stream_id, regionCode: target.region_code });
     }
-    let snapshots: Map<string, StreamSnapshot>;
+    let snapshots: StateView;
     if (mode === 'guess') {
-      snapshots = streams.guess(streamIdsOf(events));
+      snapshots = streams.guess();
     } else {
       const loaded = await streams.load(tx, streamIdsOf(events));
       snapshots = loaded.states;
@@ -151,7 +152,7 @@ export type DecidedBatch = {
  */
 export async function decideBatch(
   events: AppendInput[],
-  snapshots: Map<string, StreamSnapshot>,
+  snapshots: StateView,
   known: Map<string, StoredRef>,
   base: LogHead,
   opts: { stopOnReject: boolean; history: (streamId: string) => Promise<Fact[]> },
@@ -177,6 +178,9 @@ export async function decideBatch(
   };
 
   for (const [index, e] of events.entries()) {
+    // A batch takes tens of milliseconds to decide: let the event loop run now
+    // and then, so the previous batch's COPY keeps streaming meanwhile.
+    if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
     const stored = known.get(e.eventId);
     if (stored) {
       outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
@@ -215,6 +219,9 @@ export async function decideBatch(
   }
   return { outcomes, rows, appended, dirty, rejected, position, hash: chain.head, recordedAt };
 }
+
+const YIELD_EVERY = 500;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Writes decided rows with COPY. */
 export async function copyEvents(tx: Sql, decided: Pick<DecidedBatch, 'rows' | 'appended'>): Promise<void> {

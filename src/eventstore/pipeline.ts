@@ -9,7 +9,6 @@ import {
   lockedHead,
   readHead,
   storeClock,
-  streamIdsOf,
   type AppendInput,
   type AppendResult,
   type DecidedBatch,
@@ -68,7 +67,7 @@ export class AppendPipeline {
     }
     const tail = this.#tail;
     const base: LogHead = { position: tail.position, hash: tail.hash, recordedAt: laterOf(tail.recordedAt, await storeClock(this.#db)) };
-    const snapshots = this.#streams.guess(streamIdsOf(events), tail.unwritten.map((u) => u.states));
+    const snapshots = this.#streams.guess(tail.unwritten.map((u) => u.states));
     const decided = await decideBatch(events, snapshots, new Map(), base, { stopOnReject: true, history: async () => [] });
     if (!decided) {
       this.#tail = undefined;

@@ -47,8 +47,10 @@ export async function importFile(db: Database, config: Config, file: string, opt
   const totalBytes = statSync(file).size;
   const workers = opts.parseWorkers ?? (totalBytes > 4 * 1024 * 1024 ? Math.max(1, Math.min(4, os.availableParallelism() - 1)) : 0);
   const pool = workers > 0 ? new ParsePool(workers, config) : undefined;
-  const parseInline = pool ? undefined : lineBlockParser(config);
-  const parse = (text: string, firstLine: number) => (pool ? pool.parse(text, firstLine) : Promise.resolve(parseInline!(text, firstLine)));
+  let parseInline: ReturnType<typeof lineBlockParser> | undefined;
+  // While the workers are still starting, the main thread has nothing else to do: it parses the first blocks itself.
+  const parse = (text: string, firstLine: number) =>
+    pool?.ready ? pool.parse(text, firstLine) : Promise.resolve((parseInline ??= lineBlockParser(config))(text, firstLine));
   const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejects: [], headPosition: 0 };
   const rejectsOut = opts.rejectsPath ? createWriteStream(opts.rejectsPath) : undefined;
   const reject = (r: Reject) => {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { copyField, CopyRows } from '../db/database.ts';
+import { copyField, CopyRows } from '../db/copy-text.ts';
 import { isCakupanError, type FieldIssue } from '../domain/errors.ts';
 import type { AppendInput } from '../eventstore/append.ts';
 import { canonicalJson } from '../eventstore/hash.ts';

@@ -13,12 +13,17 @@ export class ParsePool {
   readonly #jobs = new Map<number, Job>();
   #next = 0;
   #failed: Error | undefined;
+  #ready = 0;
 
   constructor(size: number, config: ParserConfig) {
     const workerData = { nppPattern: { source: config.nppPattern.source, flags: config.nppPattern.flags }, pseudonymSecret: config.pseudonymSecret };
     this.#workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./parse-worker-entry.js', import.meta.url), { workerData });
-      worker.on('message', (m: { id: number; results?: Uint8Array; error?: string }) => {
+      worker.on('message', (m: { id: number; results?: Uint8Array; error?: string; ready?: true }) => {
+        if (m.ready) {
+          this.#ready += 1;
+          return;
+        }
         const job = this.#jobs.get(m.id);
         this.#jobs.delete(m.id);
         if (m.results !== undefined) job?.resolve(decodeResults(m.results));
@@ -28,6 +33,14 @@ export class ParsePool {
       worker.on('exit', (code) => code !== 0 && this.#fail(new Error(`parse worker exited with code ${code}`)));
       return worker;
     });
+  }
+
+  /**
+   * Whether every worker has loaded its code (a few hundred milliseconds after
+   * the pool starts); until then the caller may as well parse on its own thread.
+   */
+  get ready(): boolean {
+    return this.#ready === this.#workers.length;
   }
 
   parse(text: string, firstLine: number): Promise<LineResult[]> {

@@ -15,3 +15,5 @@ parentPort!.on('message', (job: { id: number; text: string; firstLine: number })
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
 });
+// Loaded (modules compiled, schemas built): blocks sent from now on are parsed here.
+parentPort!.postMessage({ ready: true });

@@ -1,4 +1,5 @@
-import { copyField, type Sql } from '../db/database.ts';
+import { copyField } from '../db/copy-text.ts';
+import type { Sql } from '../db/database.ts';
 import { jakartaDayStart } from './log-event.ts';
 
 type Row<K extends string> = { key: string; sums: Record<K, number> };

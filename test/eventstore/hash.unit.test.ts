@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CopyRows } from '../../src/db/database.ts';
+import { CopyRows } from '../../src/db/copy-text.ts';
 import { canonicalBytesOf, canonicalJson, GENESIS_HASH, HashChain, sha256Chain } from '../../src/eventstore/hash.ts';
 
 describe('canonicalJson', () => {

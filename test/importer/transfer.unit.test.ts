@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CopyRows } from '../../src/db/database.ts';
+import { CopyRows } from '../../src/db/copy-text.ts';
 import { decodeResults, encodeResult, type LineResult } from '../../src/importer/parse-lines.ts';
 
 // Any UTF-16 code units: tabs, newlines, backslashes and "\N" included.
