@@ -31,6 +31,8 @@ export type ImportOptions = {
   parseWorkers?: number;
   /** Bytes read per block (default 512 KiB); small values let tests cut lines across reads. */
   blockBytes?: number;
+  /** Whether the main thread parses the blocks read before the workers have started (default true). */
+  parseWhileWorkersStart?: boolean;
 };
 
 
@@ -49,8 +51,9 @@ export async function importFile(db: Database, config: Config, file: string, opt
   const pool = workers > 0 ? new ParsePool(workers, config) : undefined;
   let parseInline: ReturnType<typeof lineBlockParser> | undefined;
   // While the workers are still starting, the main thread has nothing else to do: it parses the first blocks itself.
+  const inlineUntilReady = opts.parseWhileWorkersStart ?? true;
   const parse = (text: string, firstLine: number) =>
-    pool?.ready ? pool.parse(text, firstLine) : Promise.resolve((parseInline ??= lineBlockParser(config))(text, firstLine));
+    pool && (pool.ready || !inlineUntilReady) ? pool.parse(text, firstLine) : Promise.resolve((parseInline ??= lineBlockParser(config))(text, firstLine));
   const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejects: [], headPosition: 0 };
   const rejectsOut = opts.rejectsPath ? createWriteStream(opts.rejectsPath) : undefined;
   const reject = (r: Reject) => {

@@ -123,8 +123,15 @@ describe('parsing in worker threads', () => {
     expect(reasons.get(25)).toMatch(/^is not a field of this event type/);
     await db.dropDatabase();
     db = await freshDatabase();
-    const parallel = await importFile(db, testConfig, file, { parseWorkers: 2, blockBytes: 97, batchSize: 4 });
+    // Every block through the workers.
+    const parallel = await importFile(db, testConfig, file, { parseWorkers: 2, blockBytes: 97, batchSize: 4, parseWhileWorkersStart: false });
     expect(parallel).toEqual(inline);
+    expect(await logOf()).toEqual(expected);
+    // The first blocks on the main thread while the workers start, the rest through them.
+    await db.dropDatabase();
+    db = await freshDatabase();
+    const mixed = await importFile(db, testConfig, file, { parseWorkers: 1, blockBytes: 97, batchSize: 4 });
+    expect(mixed).toEqual(inline);
     expect(await logOf()).toEqual(expected);
   });
 });
