@@ -104,30 +104,43 @@ export function decodeResults(bytes: Uint8Array): LineResult[] {
   const results: LineResult[] = [];
   let start = 0;
   while (start < text.length) {
+    // Fields are cut out by position, and unescaped only on the rare line that has a backslash.
     const end = text.indexOf('\n', start);
-    const f = text.slice(start, end).split('\t');
-    start = end + 1;
-    const line = Number(f[1]);
-    if (f[0] === 'R') {
-      results.push({ line, reject: JSON.parse(uncopy(f[2])) as Reject });
+    const t1 = text.indexOf('\t', start);
+    const t2 = text.indexOf('\t', t1 + 1);
+    const line = Number(text.slice(t1 + 1, t2));
+    if (text.charCodeAt(start) === 82 /* R */) {
+      results.push({ line, reject: JSON.parse(uncopy(text.slice(t2 + 1, end))) as Reject });
+      start = end + 1;
       continue;
     }
-    const dataJson = uncopy(f[7]);
+    const t3 = text.indexOf('\t', t2 + 1);
+    const t4 = text.indexOf('\t', t3 + 1);
+    const t5 = text.indexOf('\t', t4 + 1);
+    const t6 = text.indexOf('\t', t5 + 1);
+    const t7 = text.indexOf('\t', t6 + 1);
+    const backslash = text.indexOf('\\', t2);
+    const escaped = backslash >= 0 && backslash < end;
+    const regionCode = text.slice(t6 + 1, t7);
+    const dataJson = cut(text, t7 + 1, end, escaped);
     const event = {
-      eventId: uncopy(f[2]),
-      type: uncopy(f[3]),
-      effectiveOn: uncopy(f[4]),
-      streamId: uncopy(f[5]),
-      regionCode: f[6] === '\\N' ? null : uncopy(f[6]),
+      eventId: cut(text, t2 + 1, t3, escaped),
+      type: cut(text, t3 + 1, t4, escaped),
+      effectiveOn: cut(text, t4 + 1, t5, escaped),
+      streamId: cut(text, t5 + 1, t6, escaped),
+      regionCode: regionCode === '\\N' ? null : escaped ? uncopy(regionCode) : regionCode,
       data: JSON.parse(dataJson) as unknown,
       dataJson,
     } as AppendInput;
     results.push({ line, event });
+    start = end + 1;
   }
   return results;
 }
 
 const COPY_UNESCAPES: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' };
+
+const cut = (text: string, from: number, to: number, escaped: boolean) => (escaped ? uncopy(text.slice(from, to)) : text.slice(from, to));
 
 /** Reverses {@link copyField} (for a non-null field). */
 function uncopy(field: string): string {
