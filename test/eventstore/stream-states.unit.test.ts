@@ -15,6 +15,16 @@ describe('StreamStates', () => {
     expect(view.get('s-1')).toBeUndefined();
   });
 
+  it('keeps a state that is used while many others come and go (the employers of an import)', () => {
+    const streams = new StreamStates(8);
+    streams.committed(new Map([['employer-1', state(1)]]), 1);
+    for (let i = 1; i <= 100; i++) {
+      expect(streams.guess().get('employer-1')?.version).toBe(1);
+      streams.committed(new Map([[`worker-${i}`, state(1)]]), i + 1);
+    }
+    expect(streams.guess().get('worker-1')).toBeUndefined();
+  });
+
   it('guesses from the newest layer of decided states, then the cache, and keeps what the batch sets to itself', () => {
     const streams = new StreamStates();
     streams.committed(new Map([['a', state(1)], ['b', state(1)]]), 2);
