@@ -3,7 +3,7 @@ import type { Database, Sql } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
-import { canonicalBytesOf, canonicalJson, GENESIS_HASH, HashChain } from './hash.ts';
+import { canonicalEnvelope, canonicalJson, GENESIS_HASH, HashChain } from './hash.ts';
 import { streamHistories, streamStatesOf, type StateView, type StreamStates } from './stream-states.ts';
 
 export type ExpectedVersion = number | 'NO_STREAM' | 'STREAM_EXISTS' | 'ANY';
@@ -167,6 +167,7 @@ export async function decideBatch(
   let rejected = false;
   const recordedAt = base.recordedAt;
   const recordedAtText = recordedAt.toISOString();
+  const recordedAtJson = JSON.stringify(recordedAtText);
   const decision: DecisionContext = {
     employer: (npp) => snapshots.get(`employer-${npp}`)?.employer,
     target: (id) => {
@@ -177,7 +178,8 @@ export async function decideBatch(
     },
   };
 
-  for (const [index, e] of events.entries()) {
+  for (let index = 0; index < events.length; index++) {
+    const e = events[index];
     // A batch takes tens of milliseconds to decide: let the event loop run now
     // and then, so the previous batch's COPY keeps streaming meanwhile.
     if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
@@ -191,7 +193,7 @@ export async function decideBatch(
       if (e.type === 'EventRetracted' && !e.streamId) {
         throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
       }
-      const snapshot = snapshots.get(e.streamId) ?? emptyStream();
+      const snapshot = snapshots.get(e.streamId) ?? NEW_STREAM;
       checkExpectedVersion(e.streamId, e.expectedVersion ?? 'ANY', snapshot.version);
       decide(snapshot, e, decision);
       const next = e.type === 'EventRetracted' ? refold([...(await opts.history(e.streamId)), ...batchFacts(pending, e.streamId), e]) : evolve(snapshot, e);
@@ -199,8 +201,7 @@ export async function decideBatch(
       const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
       const dataJson = e.dataJson ?? canonicalJson(e.data);
       const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
-      const envelope = { position, streamId: e.streamId, streamVersion: next.version, eventId: e.eventId, type: e.type, schemaVersion: SCHEMA_VERSION, effectiveOn: e.effectiveOn, recordedAt: recordedAtText, regionCode };
-      const hash = chain.next(canonicalBytesOf(envelope, dataJson, metadataJson));
+      const hash = chain.next(canonicalEnvelope(position, e.streamId, next.version, e.eventId, e.type, SCHEMA_VERSION, e.effectiveOn, recordedAtJson, regionCode, dataJson, metadataJson));
       appended += 1;
       rows.push(
         `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
@@ -219,6 +220,9 @@ export async function decideBatch(
   }
   return { outcomes, rows, appended, dirty, rejected, position, hash: chain.head, recordedAt };
 }
+
+/** The state of a stream with no events yet (shared: deciders never change a state, they make the next one). */
+const NEW_STREAM: StreamSnapshot = Object.freeze({ ...emptyStream(), retracted: Object.freeze([]) as unknown as string[] });
 
 const YIELD_EVERY = 500;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

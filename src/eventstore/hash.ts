@@ -35,9 +35,17 @@ export function canonicalBytes(e: HashedFields): string {
  */
 export function canonicalBytesOf(e: Omit<HashedFields, 'data' | 'metadata' | 'recordedAt'> & { recordedAt: Date | string }, dataJson: string, metadataJson: string): string {
   const recordedAt = typeof e.recordedAt === 'string' ? e.recordedAt : e.recordedAt.toISOString();
+  return canonicalEnvelope(e.position, e.streamId, e.streamVersion, e.eventId, e.type, e.schemaVersion, e.effectiveOn, jsonString(recordedAt), e.regionCode, dataJson, metadataJson);
+}
+
+/** {@link canonicalBytesOf} from positional fields, `recordedAt` already as JSON (the append path's per-event form: no envelope object). */
+export function canonicalEnvelope(
+  position: number, streamId: string, streamVersion: number, eventId: string, type: string, schemaVersion: number,
+  effectiveOn: string, recordedAtJson: string, regionCode: string | null, dataJson: string, metadataJson: string,
+): string {
   return (
-    `[${JSON.stringify(e.position)},${jsonString(e.streamId)},${JSON.stringify(e.streamVersion)},${jsonString(e.eventId)},${jsonString(e.type)},` +
-    `${JSON.stringify(e.schemaVersion)},${jsonString(e.effectiveOn)},${jsonString(recordedAt)},${e.regionCode === null ? 'null' : jsonString(e.regionCode)},${dataJson},${metadataJson}]`
+    `[${JSON.stringify(position)},${jsonString(streamId)},${JSON.stringify(streamVersion)},${jsonString(eventId)},${jsonString(type)},` +
+    `${JSON.stringify(schemaVersion)},${jsonString(effectiveOn)},${recordedAtJson},${regionCode === null ? 'null' : jsonString(regionCode)},${dataJson},${metadataJson}]`
   );
 }
 
