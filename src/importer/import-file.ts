@@ -5,7 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { AppendInput, AppendResult } from '../eventstore/append.ts';
 import { AppendPipeline } from '../eventstore/pipeline.ts';
-import { lineBlockParser, type LineResult, type Reject } from './parse-lines.ts';
+import { decodeResults, lineBlockParser, type LineResult, type Reject } from './parse-lines.ts';
 import { ParsePool } from './parse-pool.ts';
 
 export type { Reject } from './parse-lines.ts';
@@ -52,7 +52,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
   let parseInline: ReturnType<typeof lineBlockParser> | undefined;
   // While the workers are still starting, the main thread has nothing else to do: it parses the first blocks itself.
   const inlineUntilReady = opts.parseWhileWorkersStart ?? true;
-  const parse = (text: string, firstLine: number) =>
+  const parse = (text: string, firstLine: number): Promise<Uint8Array | LineResult[]> =>
     pool && (pool.ready || !inlineUntilReady) ? pool.parse(text, firstLine) : Promise.resolve((parseInline ??= lineBlockParser(config))(text, firstLine));
   const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejects: [], headPosition: 0 };
   const rejectsOut = opts.rejectsPath ? createWriteStream(opts.rejectsPath) : undefined;
@@ -85,7 +85,8 @@ export async function importFile(db: Database, config: Config, file: string, opt
     summary.headPosition = result.headPosition;
     opts.onProgress?.(Math.min(bytes, totalBytes), totalBytes);
   };
-  const take = async (results: LineResult[], bytes: number) => {
+  const take = async (parsed: Uint8Array | LineResult[], bytes: number) => {
+    const results = parsed instanceof Uint8Array ? decodeResults(parsed) : parsed;
     for (const r of results) {
       if (r.reject) {
         reject(r.reject);
@@ -100,7 +101,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
 
   // Blocks in file order; a few are parsed ahead (by the workers) while the
   // main thread takes the earlier ones.
-  const ahead: { results: Promise<LineResult[]>; bytes: number }[] = [];
+  const ahead: { results: Promise<Uint8Array | LineResult[]>; bytes: number }[] = [];
   // Enough to keep the workers busy through a whole batch's database work.
   // Parsed inline, a block is taken as soon as it is read.
   const maxAhead = pool ? Math.max(2, Math.ceil((batchSize * 2 * 500) / blockBytes)) : 1;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { decodeResults, type LineResult, type ParserConfig } from './parse-lines.ts';
+import type { ParserConfig } from './parse-lines.ts';
 
-type Job = { resolve: (r: LineResult[]) => void; reject: (e: Error) => void };
+type Job = { resolve: (r: Uint8Array) => void; reject: (e: Error) => void };
 
 /**
  * Worker threads that parse blocks of import lines. Blocks go out round-robin
@@ -26,7 +26,7 @@ export class ParsePool {
         }
         const job = this.#jobs.get(m.id);
         this.#jobs.delete(m.id);
-        if (m.results !== undefined) job?.resolve(decodeResults(m.results));
+        if (m.results !== undefined) job?.resolve(m.results);
         else job?.reject(new Error(`parse worker failed: ${m.error}`));
       });
       worker.on('error', (e) => this.#fail(e));
@@ -43,7 +43,12 @@ export class ParsePool {
     return this.#ready === this.#workers.length;
   }
 
-  parse(text: string, firstLine: number): Promise<LineResult[]> {
+  /**
+   * The block's results, encoded (see `decodeResults`): the caller decodes
+   * them only when it takes them, so blocks parsed ahead wait as bytes rather
+   * than as objects the garbage collector keeps copying.
+   */
+  parse(text: string, firstLine: number): Promise<Uint8Array> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
