@@ -149,6 +149,11 @@ export type DecidedBatch = {
  * stream's next version, the chained hash and a COPY row. `snapshots` is
  * updated as events are decided, so later events see earlier ones. With
  * `stopOnReject`, returns undefined at the first rejection.
+ *
+ * The events are decided synchronously in runs of a few hundred (one small
+ * hot loop that the JIT compiles once); between runs the event loop gets a
+ * turn, so the previous batch's COPY keeps streaming, and a retraction's
+ * stream history is read from the log.
  */
 export async function decideBatch(
   events: AppendInput[],
@@ -157,68 +162,136 @@ export async function decideBatch(
   base: LogHead,
   opts: { stopOnReject: boolean; history: (streamId: string) => Promise<Fact[]> },
 ): Promise<DecidedBatch | undefined> {
-  const dirty = new Map<string, StreamSnapshot>();
-  const pending = new Map<string, PendingFact>();
-  const rows = new CopyRows(events.length * 640);
-  let appended = 0;
-  const outcomes: AppendOutcome[] = [];
-  let position = base.position;
-  const chain = new HashChain(base.hash);
-  let rejected = false;
-  const recordedAt = base.recordedAt;
-  const recordedAtText = recordedAt.toISOString();
-  const recordedAtJson = JSON.stringify(recordedAtText);
-  const decision: DecisionContext = {
-    employer: (npp) => snapshots.get(`employer-${npp}`)?.employer,
-    target: (id) => {
-      const stored = known.get(id);
-      const t = stored ? { streamId: stored.stream_id, type: stored.type } : pending.get(id);
-      if (!t) return undefined;
-      return { streamId: t.streamId, type: t.type, retracted: (snapshots.get(t.streamId)?.retracted ?? []).includes(id) };
-    },
-  };
-
-  for (let index = 0; index < events.length; index++) {
-    const e = events[index];
-    // A batch takes tens of milliseconds to decide: let the event loop run now
-    // and then, so the previous batch's COPY keeps streaming meanwhile.
-    if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-    const stored = known.get(e.eventId);
-    if (stored) {
-      outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
-      continue;
-    }
-    try {
-      if (pending.has(e.eventId)) throw new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch');
-      if (e.type === 'EventRetracted' && !e.streamId) {
-        throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
-      }
-      const snapshot = snapshots.get(e.streamId) ?? NEW_STREAM;
-      checkExpectedVersion(e.streamId, e.expectedVersion ?? 'ANY', snapshot.version);
-      decide(snapshot, e, decision);
-      const next = e.type === 'EventRetracted' ? refold([...(await opts.history(e.streamId)), ...batchFacts(pending, e.streamId), e]) : evolve(snapshot, e);
-      position += 1;
-      const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
-      const dataJson = e.dataJson ?? canonicalJson(e.data);
-      const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
-      const hash = chain.next(canonicalEnvelope(position, e.streamId, next.version, e.eventId, e.type, SCHEMA_VERSION, e.effectiveOn, recordedAtJson, regionCode, dataJson, metadataJson));
-      appended += 1;
-      rows.push(
-        `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
-          `${e.effectiveOn}\t${recordedAtText}\t${copyField(regionCode)}\t\\\\x${hash}\n`,
-      );
-      snapshots.set(e.streamId, next);
-      dirty.set(e.streamId, next);
-      pending.set(e.eventId, e);
-      outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
-    } catch (error) {
-      if (!isCakupanError(error)) throw error;
-      if (opts.stopOnReject) return undefined;
-      rejected = true;
-      outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
-    }
+  const batch = new BatchDecision(events, snapshots, known, base, opts.stopOnReject);
+  let index = 0;
+  while (index < events.length) {
+    index = batch.run(index, Math.min(events.length, index + YIELD_EVERY));
+    if (batch.stopped) return undefined;
+    if (index === events.length) break;
+    const waiting = batch.needsHistory;
+    if (waiting !== undefined) batch.histories.set(waiting, await opts.history(waiting));
+    else await yieldToEventLoop();
   }
-  return { outcomes, rows, appended, dirty, rejected, position, hash: chain.head, recordedAt };
+  return batch.result();
+}
+
+class BatchDecision {
+  readonly dirty = new Map<string, StreamSnapshot>();
+  readonly pending = new Map<string, PendingFact>();
+  readonly outcomes: AppendOutcome[] = [];
+  /** Log histories of the streams that retractions in this batch withdraw from. */
+  readonly histories = new Map<string, Fact[]>();
+  /** Set when `run` stopped before a retraction whose stream's history is not loaded yet. */
+  needsHistory: string | undefined;
+  stopped = false;
+  readonly #events: AppendInput[];
+  readonly #snapshots: StateView;
+  readonly #known: Map<string, StoredRef>;
+  readonly #stopOnReject: boolean;
+  readonly #rows: CopyRows;
+  readonly #chain: HashChain;
+  readonly #recordedAt: Date;
+  readonly #recordedAtText: string;
+  readonly #recordedAtJson: string;
+  readonly #decision: DecisionContext;
+  #appended = 0;
+  #position: number;
+  #rejected = false;
+
+  constructor(events: AppendInput[], snapshots: StateView, known: Map<string, StoredRef>, base: LogHead, stopOnReject: boolean) {
+    this.#events = events;
+    this.#snapshots = snapshots;
+    this.#known = known;
+    this.#stopOnReject = stopOnReject;
+    this.#rows = new CopyRows(events.length * 640);
+    this.#chain = new HashChain(base.hash);
+    this.#position = base.position;
+    this.#recordedAt = base.recordedAt;
+    this.#recordedAtText = base.recordedAt.toISOString();
+    this.#recordedAtJson = JSON.stringify(this.#recordedAtText);
+    this.#decision = {
+      employer: (npp) => snapshots.get(`employer-${npp}`)?.employer,
+      target: (id) => {
+        const stored = known.get(id);
+        const t = stored ? { streamId: stored.stream_id, type: stored.type } : this.pending.get(id);
+        if (!t) return undefined;
+        return { streamId: t.streamId, type: t.type, retracted: (snapshots.get(t.streamId)?.retracted ?? []).includes(id) };
+      },
+    };
+  }
+
+  /** Decides events[from, to); returns where it stopped (`to`, or earlier for a history or a rejection with stopOnReject). */
+  run(from: number, to: number): number {
+    this.needsHistory = undefined;
+    const { dirty, pending, outcomes } = this;
+    for (let index = from; index < to; index++) {
+      const e = this.#events[index];
+      const stored = this.#known.get(e.eventId);
+      if (stored) {
+        outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
+        continue;
+      }
+      try {
+        if (pending.has(e.eventId)) throw new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch');
+        if (e.type === 'EventRetracted' && !e.streamId) {
+          throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
+        }
+        const snapshot = this.#snapshots.get(e.streamId) ?? NEW_STREAM;
+        checkExpectedVersion(e.streamId, e.expectedVersion ?? 'ANY', snapshot.version);
+        decide(snapshot, e, this.#decision);
+        let next: StreamSnapshot;
+        if (e.type === 'EventRetracted') {
+          const history = this.histories.get(e.streamId);
+          if (!history) {
+            // Decided again, from the start, once the history is loaded (the checks above change nothing).
+            this.needsHistory = e.streamId;
+            return index;
+          }
+          next = refold([...history, ...batchFacts(pending, e.streamId), e]);
+        } else {
+          next = evolve(snapshot, e);
+        }
+        const position = ++this.#position;
+        const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
+        const dataJson = e.dataJson ?? canonicalJson(e.data);
+        const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
+        const hash = this.#chain.next(
+          canonicalEnvelope(position, e.streamId, next.version, e.eventId, e.type, SCHEMA_VERSION, e.effectiveOn, this.#recordedAtJson, regionCode, dataJson, metadataJson),
+        );
+        this.#appended += 1;
+        this.#rows.push(
+          `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
+            `${e.effectiveOn}\t${this.#recordedAtText}\t${copyField(regionCode)}\t\\\\x${hash}\n`,
+        );
+        this.#snapshots.set(e.streamId, next);
+        dirty.set(e.streamId, next);
+        pending.set(e.eventId, e);
+        outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
+      } catch (error) {
+        if (!isCakupanError(error)) throw error;
+        if (this.#stopOnReject) {
+          this.stopped = true;
+          return index;
+        }
+        this.#rejected = true;
+        outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
+      }
+    }
+    return to;
+  }
+
+  result(): DecidedBatch {
+    return {
+      outcomes: this.outcomes,
+      rows: this.#rows,
+      appended: this.#appended,
+      dirty: this.dirty,
+      rejected: this.#rejected,
+      position: this.#position,
+      hash: this.#chain.head,
+      recordedAt: this.#recordedAt,
+    };
+  }
 }
 
 /** The state of a stream with no events yet (shared: deciders never change a state, they make the next one). */

@@ -123,13 +123,14 @@ export function decodeResults(bytes: Uint8Array): LineResult[] {
     const escaped = backslash >= 0 && backslash < end;
     const regionCode = text.slice(t6 + 1, t7);
     const dataJson = cut(text, t7 + 1, end, escaped);
+    // The same keys in the same order as the inline parser's events: one object shape for the deciders.
     const event = {
       eventId: cut(text, t2 + 1, t3, escaped),
-      type: cut(text, t3 + 1, t4, escaped),
       effectiveOn: cut(text, t4 + 1, t5, escaped),
+      type: cut(text, t3 + 1, t4, escaped),
+      data: JSON.parse(dataJson) as unknown,
       streamId: cut(text, t5 + 1, t6, escaped),
       regionCode: regionCode === '\\N' ? null : escaped ? uncopy(regionCode) : regionCode,
-      data: JSON.parse(dataJson) as unknown,
       dataJson,
     } as AppendInput;
     results.push({ line, event });

@@ -95,6 +95,34 @@ describe('retraction', () => {
     ]);
   });
 
+  it('decides retractions anywhere in a long batch, against the log and against the batch before them', async () => {
+    const first = enrolBpu(nik(1), '2013-01-15');
+    await appendEvents(db, [first], { atomic: true });
+    // Past the first few hundred events, so the stream history is read between runs of the decider.
+    const fillers = Array.from({ length: 700 }, (_, i) => enrolBpu(nik(i + 2), '2013-01-20'));
+    const second = enrolBpu(nik(800), '2013-01-20');
+    const r = await appendEvents(
+      db,
+      [
+        ...fillers,
+        ev('EventRetracted', '2013-02-01', { eventId: first.eventId, reason: 'wrong person' }),
+        enrolBpu(nik(1), '2013-02-01'),
+        second,
+        ev('EventRetracted', '2013-02-02', { eventId: second.eventId, reason: 'duplicate' }),
+        ev('EventRetracted', '2013-02-03', { eventId: second.eventId, reason: 'again' }),
+      ],
+      { atomic: false },
+    );
+    expect(r.outcomes.slice(700).map((o) => (o.status === 'rejected' ? o.error.message : o.status === 'appended' && [o.streamId, o.streamVersion]))).toEqual([
+      [first.streamId, 2],
+      [first.streamId, 3],
+      [second.streamId, 1],
+      [second.streamId, 2],
+      `data.eventId: event ${second.eventId} is already retracted`,
+    ]);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 705 });
+  });
+
   it('rejects retracting an unknown or already retracted event', async () => {
     const enrolled = enrolBpu(nik(1), '2013-01-15');
     await appendEvents(db, [enrolled, ev('EventRetracted', '2013-02-01', { eventId: enrolled.eventId, reason: 'x' })], { atomic: true });
