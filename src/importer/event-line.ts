@@ -62,22 +62,36 @@ function dataSchemas(nppPattern: RegExp) {
 export type ImportableType = keyof ReturnType<typeof dataSchemas>;
 const IMPORTABLE = Object.keys(dataSchemas(/x/)) as ImportableType[];
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 const Envelope = z.strictObject({
   eventId: z.uuid('must be a UUID'),
   type: z.string(),
   effectiveOn: isoDate,
-  data: z.record(z.string(), z.unknown()),
+  // Checked, not copied: the event type's own schema validates the fields.
+  data: z.custom<Record<string, unknown>>(isPlainObject, 'must be an object'),
 });
 
-function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
+function issuesOf(error: z.ZodError, input: unknown, prefix = ''): FieldIssue[] {
   return error.issues.flatMap((i) => {
     // "data.nik"; an issue with the whole data object is "data"; with the whole line "(line)".
     const at = (...path: PropertyKey[]) => (path.length ? prefix + path.join('.') : prefix.replace(/\.$/, '') || '(line)');
     if (i.code === 'unrecognized_keys') {
       return i.keys.map((k) => ({ field: at(...i.path, k), reason: 'is not a field of this event type (extra data, such as names, is refused)' }));
     }
-    return [{ field: at(...i.path), reason: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message }];
+    const missing = i.path.length > 0 && valueAt(input, i.path) === undefined;
+    return [{ field: at(...i.path), reason: missing ? 'is required' : i.message.replace(/^Invalid input: /, '') }];
   });
+}
+
+/** The value at a path of the input (undefined when any step is missing). */
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 /** Builds the parser that turns one import line (already JSON-parsed) into a proposed event. */
@@ -87,13 +101,13 @@ export function eventLineParser(config: Pick<Config, 'nppPattern' | 'pseudonymSe
 
   return function parseEventLine(input: unknown): ProposedEvent {
     const envelope = Envelope.safeParse(input);
-    if (!envelope.success) throw new ValidationError(issuesOf(envelope.error));
+    if (!envelope.success) throw new ValidationError(issuesOf(envelope.error, input));
     const { eventId, type, effectiveOn } = envelope.data;
     if (!(IMPORTABLE as string[]).includes(type)) {
       throw new ValidationError([{ field: 'type', reason: `unknown event type "${type}" (expected one of ${IMPORTABLE.join(', ')})` }]);
     }
     const parsed = schemas[type as ImportableType].safeParse(envelope.data.data);
-    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error, 'data.'));
+    if (!parsed.success) throw new ValidationError(issuesOf(parsed.error, envelope.data.data, 'data.'));
     const event = toStored(type as ImportableType, parsed.data as never, worker);
     const { streamId, regionCode } = streamOf(event, effectiveOn);
     // One object literal: spreading four objects into one cost more than validating the line.
