@@ -1,7 +1,9 @@
 // Append throughput: N synthetic valid events imported end to end (read, parse,
 // validate, pseudonymise, decide, hash, insert) on PostgreSQL and PGlite, next
 // to a Prisma `createMany` of the same rows (no validation, no hashing) run in
-// the same process as the baseline.  Usage: tsx bench/append.ts [N]
+// the same process as the baseline.  Usage: tsx bench/append.ts [N] [--runs k]
+// Each import is timed k times (default 3) on a fresh database, and all runs
+// are printed with their median: this machine's speed drifts from run to run.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +18,11 @@ import { loadRegions } from '../src/domain/regions/load-regions.ts';
 import { fmt, rate, throwawayDatabase } from './support.ts';
 import { syntheticLines } from './synthetic.ts';
 
-const n = Number(process.argv[2] ?? 200_000);
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
+const n = Number(args[0] ?? 200_000);
+if (!Number.isInteger(n) || n < 1 || !Number.isInteger(runs) || runs < 1) throw new Error('usage: tsx bench/append.ts [N] [--runs k]');
 const config = loadConfig({ ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789' });
 mkdirSync('.bench', { recursive: true });
 const file = path.resolve(`.bench/append-${n}.ndjson`);
@@ -52,29 +58,31 @@ async function timedImport(db: Database): Promise<number> {
   return ms;
 }
 
-// 1. cakupan import on PostgreSQL
-const pgDb = await throwawayDatabase('cakupan_bench');
-const pgMs = await (async () => {
+// 1. cakupan import on PostgreSQL (a fresh database each run)
+const pgRuns: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const pgDb = await throwawayDatabase('cakupan_bench');
   const db = await openPostgres(pgDb.url);
   try {
-    return await timedImport(db);
+    pgRuns.push(await timedImport(db));
   } finally {
     await db.close();
+    await pgDb.drop();
   }
-})();
-await pgDb.drop();
+}
 
-// 2. cakupan import on PGlite (a fresh data directory on disk)
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-bench-'));
-const pgliteMs = await (async () => {
+// 2. cakupan import on PGlite (a fresh data directory on disk each run)
+const pgliteRuns: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-bench-'));
   const db = await openPglite(dir);
   try {
-    return await timedImport(db);
+    pgliteRuns.push(await timedImport(db));
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
-})();
+}
 
 // 3. baseline: Prisma createMany of the same events, already parsed and shaped
 // (so it measures only the ORM insert path), in batches of 5,000.
@@ -100,14 +108,16 @@ const baseMs = await (async () => {
 })();
 await baseDb.drop();
 
-const table = [
-  ['cakupan import, PostgreSQL', pgMs],
-  ['cakupan import, PGlite', pgliteMs],
-  ['baseline: Prisma createMany, PostgreSQL', baseMs],
-] as const;
-for (const [name, ms] of table) {
-  console.log(`${name.padEnd(42)} ${fmt(rate(n, ms)).padStart(8)} events/s  (${(ms / 1000).toFixed(1)} s)`);
-}
-console.log(`ratio PostgreSQL import / createMany baseline: ${(baseMs / pgMs).toFixed(2)}x`);
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const pgMs = median(pgRuns);
+const line = (name: string, ms: number, all?: number[]) =>
+  console.log(
+    `${name.padEnd(42)} ${fmt(rate(n, ms)).padStart(8)} events/s  (${(ms / 1000).toFixed(1)} s)` +
+      (all && all.length > 1 ? `  median of ${all.length}: ${all.map((x) => fmt(rate(n, x))).join(', ')}` : ''),
+  );
+line('cakupan import, PostgreSQL', pgMs, pgRuns);
+line('cakupan import, PGlite', median(pgliteRuns), pgliteRuns);
+line('baseline: Prisma createMany, PostgreSQL', baseMs);
+console.log(`ratio PostgreSQL import (median) / createMany baseline: ${(baseMs / pgMs).toFixed(2)}x`);
 for (const note of cpuNotes) console.log(note);
 console.log('targets: >= 50,000 events/s on PostgreSQL, >= 10,000 events/s on PGlite');
