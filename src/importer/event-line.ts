@@ -12,9 +12,25 @@ import { canonicalJson } from '../eventstore/hash.ts';
 // by field. Objects are strict: an unexpected key (a worker's name, say) is
 // rejected rather than silently stored.
 
-const isoDate = z.string().refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD');
+// Facts of this history happen between these years: a date outside them is a typo (2103 for 2013) or a placeholder.
+const FIRST_DATE = '1900-01-01';
+const LAST_DATE = '2199-12-31';
+const isoDate = z
+  .string()
+  .refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD')
+  .refine((d) => !isIsoDate(d) || (d >= FIRST_DATE && d <= LAST_DATE), `must be a date from ${FIRST_DATE} to ${LAST_DATE}`);
 
-const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max);
+// PostgreSQL cannot store a NUL character or a lone UTF-16 surrogate in text
+// or jsonb: refused here, field by field, rather than failing the batch's write.
+const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+const text = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character (\\u0000)')
+    .refine(wellFormed, 'must be well-formed Unicode (a lone surrogate such as \\ud800 cannot be stored)');
 const regency = z.string().regex(/^\d{4}$/, 'must be a 4-digit regency/city code').refine((c) => currentRegencyCode(c) !== undefined, 'is not a known regency/city code');
 const regionAny = z
   .string()

@@ -31,6 +31,23 @@ describe('import line validation messages', () => {
     expect(issuesOf({ eventId, type: 'WorkerLapsed', effectiveOn: '2013-01-01', data: 'x' })).toEqual([{ field: 'data', reason: 'must be an object' }]);
   });
 
+  it('takes dates the database can store and the history can hold', () => {
+    const on = (effectiveOn: string) => issuesOf({ eventId, type: 'EmployerDeregistered', effectiveOn, data: { npp: '17081342', reason: 'closed' } });
+    expect(on('0000-01-07')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD' }]);
+    expect(on('2013-02-29')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD' }]);
+    expect(on('1850-06-01')).toEqual([{ field: 'effectiveOn', reason: 'must be a date from 1900-01-01 to 2199-12-31' }]);
+    expect(on('2200-01-01')).toEqual([{ field: 'effectiveOn', reason: 'must be a date from 1900-01-01 to 2199-12-31' }]);
+    expect(on('1900-01-01')).toEqual([]);
+    expect(on('2199-12-31')).toEqual([]);
+  });
+
+  it('refuses free text that PostgreSQL cannot store: a NUL character, a lone surrogate', () => {
+    const reason = (text: string) => issuesOf({ eventId, type: 'EmployerDeregistered', effectiveOn: '2013-01-01', data: { npp: '17081342', reason: text } });
+    expect(reason('closed\u0000')).toEqual([{ field: 'data.reason', reason: 'must not contain a NUL character (\\u0000)' }]);
+    expect(reason('closed \ud800')).toEqual([{ field: 'data.reason', reason: 'must be well-formed Unicode (a lone surrogate such as \\ud800 cannot be stored)' }]);
+    expect(reason('tutup \u{1F3ED} pabrik')).toEqual([]);
+  });
+
   it('accepts a valid line and stores no NIK', () => {
     const e = parse({ eventId, type: 'WorkerLapsed', effectiveOn: '2013-01-01', data: { nik: '3375011203850001', reason: 'NON_PAYMENT' } });
     expect(e).toMatchObject({ eventId, type: 'WorkerLapsed', streamId: expect.stringMatching(/^worker-[0-9a-f]{32}$/), regionCode: null });

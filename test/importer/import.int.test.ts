@@ -73,6 +73,15 @@ describe('a file with bad lines', () => {
     expect(types.map((t) => t.type)).toEqual(['EmployerRegistered', 'WorkerEnrolled', 'WorkerLapsed']);
   });
 
+  it('refuses a NUL character, which PostgreSQL cannot store, as a bad line rather than failing the batch', async () => {
+    const line = (id: string, npp: string, name: string) =>
+      JSON.stringify({ eventId: `7d1c6a10-0000-4000-8000-0000000000${id}`, type: 'EmployerRegistered', effectiveOn: '2013-01-07', data: { npp, name, regionCode: '3375', sizeClass: 'KECIL' } });
+    const file = path.join(os.tmpdir(), `nul-${process.pid}-${Date.now()}.ndjson`);
+    writeFileSync(file, [line('a1', '17081342', 'PT Batik \u0000 Sentosa'), line('a2', '17081343', 'PT Lain')].join('\n'));
+    const summary = await importFile(db, testConfig, file);
+    expect(summary).toMatchObject({ appended: 1, rejected: 1, rejects: [{ line: 1, errors: [{ field: 'data.name', reason: 'must not contain a NUL character (\\u0000)' }] }] });
+  });
+
   it('changes nothing when re-run', async () => {
     await importFile(db, testConfig, BAD);
     const before = await snapshot();

@@ -20,8 +20,8 @@ export function isRealDate(year: number, month: number, day: number): boolean {
   return ok;
 }
 
-/** True for a real calendar date written YYYY-MM-DD. */
+/** True for a real calendar date written YYYY-MM-DD, from year 0001 (PostgreSQL reads no year 0000). */
 export function isIsoDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  return m !== null && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  return m !== null && m[1] !== '0000' && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
