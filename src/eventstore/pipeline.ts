@@ -39,18 +39,29 @@ export class AppendPipeline {
   #tail: (LogHead & { unwritten: { position: number; states: Map<string, StreamSnapshot> }[] }) | undefined;
   #deciding: Promise<unknown> = Promise.resolve();
   #writing: Promise<unknown> = Promise.resolve();
+  /** The first write that failed: no later batch is written after it (the log keeps the file's order). */
+  #failure: Error | undefined;
 
   constructor(db: Database) {
     this.#db = db;
     this.#streams = streamStatesOf(db);
   }
 
-  /** Decides the batch as soon as the previous one is decided, and writes it after the previous one is written. */
+  /**
+   * Decides the batch as soon as the previous one is decided, and writes it
+   * after the previous one is written. Once a write has failed, later batches
+   * are refused with that error rather than written out of order.
+   */
   append(events: AppendInput[]): Promise<AppendResult> {
     const prepared = this.#deciding.then(() => this.#prepare(events)).catch(() => undefined);
     this.#deciding = prepared;
-    const written = Promise.all([prepared, this.#writing]).then(([p]) => this.#write(events, p));
-    this.#writing = written.catch(() => undefined);
+    const written = Promise.all([prepared, this.#writing]).then(([p]) => {
+      if (this.#failure) throw new Error(`not written: an earlier batch failed (${this.#failure.message})`, { cause: this.#failure });
+      return this.#write(events, p);
+    });
+    this.#writing = written.catch((e: unknown) => {
+      this.#failure ??= e instanceof Error ? e : new Error(String(e));
+    });
     return written;
   }
 

@@ -72,6 +72,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
     batch = [];
     lineNos = [];
     // Decided while the previous batch is written; at most two batches in memory.
+    // If an earlier batch failed, this one is refused too, and the import reports the first failure.
     const written = pipeline.append(events);
     await inFlight;
     inFlight = written.then((result) => record(result, numbers, events, bytes));

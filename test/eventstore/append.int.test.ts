@@ -189,6 +189,27 @@ describe('the import pipeline (each batch decided while the previous one is writ
     expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 5 });
   });
 
+  it('writes nothing after a batch whose write failed', async () => {
+    // A real failure inside the database, after the batch was decided: a trigger refusing one stream.
+    await db.exec(`CREATE FUNCTION refuse_test_stream() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.stream_id = 'employer-99999999' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_test_stream BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_test_stream();`);
+    const pipeline = new AppendPipeline(db);
+    const results = await Promise.allSettled([
+      pipeline.append([employer('17081342')]),
+      pipeline.append([employer('99999999')]),
+      pipeline.append([enrolPu(nik(1), '17081342', '2013-01-15')]),
+      pipeline.append([enrolBpu(nik(2), '2013-01-15')]),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'written' : (r.reason as Error).message))).toEqual([
+      'written',
+      'refused by the test',
+      'not written: an earlier batch failed (refused by the test)',
+      'not written: an earlier batch failed (refused by the test)',
+    ]);
+    expect(await db.query('SELECT stream_id FROM events ORDER BY position')).toEqual([{ stream_id: 'employer-17081342' }]);
+  });
+
   it('decides again against the log when another writer appended in between', async () => {
     const pipeline = new AppendPipeline(db);
     await pipeline.append([enrolBpu(nik(1), '2013-01-15')]);

@@ -82,6 +82,21 @@ describe('a file with bad lines', () => {
     expect(summary).toMatchObject({ appended: 1, rejected: 1, rejects: [{ line: 1, errors: [{ field: 'data.name', reason: 'must not contain a NUL character (\\u0000)' }] }] });
   });
 
+  it('stops at a batch the database refuses, keeping the batches before it and writing none after it', async () => {
+    await db.exec(`CREATE FUNCTION refuse_test_stream() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.stream_id = 'employer-17081345' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_test_stream BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_test_stream();`);
+    const lines = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ eventId: `7d1c6a10-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`, type: 'EmployerRegistered', effectiveOn: '2013-01-07', data: { npp: String(17081340 + i), name: `PT ${i}`, regionCode: '3375', sizeClass: 'KECIL' } }),
+    );
+    const file = path.join(os.tmpdir(), `refused-${process.pid}-${Date.now()}.ndjson`);
+    writeFileSync(file, lines.join('\n'));
+    // Batches of 2: the third batch (lines 5 and 6, npp 17081344 and 17081345) is refused.
+    await expect(importFile(db, testConfig, file, { batchSize: 2 })).rejects.toThrow('refused by the test');
+    const rows = await db.query<{ stream_id: string }>('SELECT stream_id FROM events ORDER BY position');
+    expect(rows.map((r) => r.stream_id)).toEqual(['employer-17081340', 'employer-17081341', 'employer-17081342', 'employer-17081343']);
+  });
+
   it('changes nothing when re-run', async () => {
     await importFile(db, testConfig, BAD);
     const before = await snapshot();
