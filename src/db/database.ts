@@ -4,7 +4,6 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PGlite, types } from '@electric-sql/pglite';
 
-
 /** The SQL surface the hot paths use; identical on PGlite and PostgreSQL. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
