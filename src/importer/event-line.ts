@@ -15,10 +15,11 @@ import { canonicalJson } from '../eventstore/hash.ts';
 // Facts of this history happen between these years: a date outside them is a typo (2103 for 2013) or a placeholder.
 const FIRST_DATE = '1900-01-01';
 const LAST_DATE = '2199-12-31';
-const isoDate = z
-  .string()
-  .refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD')
-  .refine((d) => !isIsoDate(d) || (d >= FIRST_DATE && d <= LAST_DATE), `must be a date from ${FIRST_DATE} to ${LAST_DATE}`);
+const isoDate = z.string().superRefine((d, ctx) => {
+  // One calendar check per date (every line has one): the window only for real dates.
+  if (!isIsoDate(d)) ctx.addIssue({ code: 'custom', message: 'must be a real calendar date YYYY-MM-DD' });
+  else if (d < FIRST_DATE || d > LAST_DATE) ctx.addIssue({ code: 'custom', message: `must be a date from ${FIRST_DATE} to ${LAST_DATE}` });
+});
 
 // PostgreSQL cannot store a NUL character or a lone UTF-16 surrogate in text
 // or jsonb: refused here, field by field, rather than failing the batch's write.
