@@ -35,7 +35,6 @@ export type ImportOptions = {
   parseWhileWorkersStart?: boolean;
 };
 
-
 /**
  * Imports an NDJSON file of events. Each batch is one transaction; lines that
  * fail validation or a domain rule are reported with their line number and
