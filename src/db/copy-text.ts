@@ -25,16 +25,57 @@ export class CopyRows {
   /** Adds text (whole rows, each ending in a newline). */
   push(text: string): void {
     // A UTF-16 code unit takes at most three bytes in UTF-8.
-    const room = this.#length + text.length * 3;
+    this.reserve(text.length * 3);
+    this.#length += this.#buf.write(text, this.#length, 'utf8');
+  }
+
+  /**
+   * Makes room for `bytes` more bytes and returns the buffer, to be written
+   * from {@link length} on; {@link wrote} then counts what was written.
+   */
+  reserve(bytes: number): Buffer<ArrayBuffer> {
+    const room = this.#length + bytes;
     if (room > this.#buf.length) {
       const bigger = Buffer.allocUnsafeSlow(Math.max(room, this.#buf.length * 2));
       this.#buf.copy(bigger, 0, 0, this.#length);
       this.#buf = bigger;
     }
-    this.#length += this.#buf.write(text, this.#length, 'utf8');
+    return this.#buf;
+  }
+
+  wrote(bytes: number): void {
+    this.#length += bytes;
+  }
+
+  get length(): number {
+    return this.#length;
   }
 
   get bytes(): Uint8Array<ArrayBuffer> {
     return this.#buf.subarray(0, this.#length);
   }
+}
+
+/** Writes an ASCII string at `at`; returns where it ends. (A loop beats a native call for the short pieces of a row.) */
+export function putAscii(buf: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
+
+/** Copies `src[from, to)` to `at`; returns where it ends. */
+export function putBytes(buf: Uint8Array, at: number, src: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) buf[at++] = src[i];
+  return at;
+}
+
+/** Writes a non-negative integer in decimal at `at`; returns where it ends. */
+export function putUint(buf: Uint8Array, at: number, n: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits += 1;
+  let x = n;
+  for (let i = at + digits - 1; i >= at; i--) {
+    buf[i] = 48 + (x % 10);
+    x = Math.floor(x / 10);
+  }
+  return at + digits;
 }

@@ -1,14 +1,25 @@
-import { copyField, CopyRows } from '../db/copy-text.ts';
+import { copyField, CopyRows, putAscii, putBytes, putUint } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
-import { canonicalEnvelope, canonicalJson, GENESIS_HASH, HashChain } from './hash.ts';
+import { canonicalEnvelope, canonicalJson, GENESIS_HASH, HashChain, PLAIN_ASCII, SCHEMA_VERSION } from './hash.ts';
 import { streamHistories, streamStatesOf, type StateView, type StreamStates } from './stream-states.ts';
 
 export type ExpectedVersion = number | 'NO_STREAM' | 'STREAM_EXISTS' | 'ANY';
 
-export type AppendInput = ProposedEvent & { expectedVersion?: ExpectedVersion; metadata?: Record<string, unknown> };
+export type AppendInput = ProposedEvent & {
+  expectedVersion?: ExpectedVersion;
+  metadata?: Record<string, unknown>;
+  /**
+   * The event's plain-ASCII COPY fields from stream_id to effective_on, when
+   * the import's parse worker encoded them (`row[rowStart, rowEnd)`, see
+   * `encodeResult`): the row and the hash input are copied from these bytes.
+   */
+  row?: Uint8Array;
+  rowStart?: number;
+  rowEnd?: number;
+};
 
 export type AppendOutcome =
   | { status: 'appended'; index: number; eventId: string; position: number; streamId: string; streamVersion: number }
@@ -24,7 +35,7 @@ export type AppendResult = {
 
 /** Every append takes this transaction-scoped lock, so positions commit in order. */
 const APPEND_LOCK = 0x63616b75; // "caku"
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
 export type StoredRef = { event_id: string; position: number; stream_id: string; type: string; region_code: string | null };
 
@@ -253,16 +264,20 @@ class BatchDecision {
         }
         const position = ++this.#position;
         const regionCode = e.regionCode ?? regionFromSnapshot(snapshot);
-        const dataJson = e.dataJson ?? canonicalJson(e.data);
-        const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
-        const hash = this.#chain.next(
-          canonicalEnvelope(position, e.streamId, next.version, e.eventId, e.type, SCHEMA_VERSION, e.effectiveOn, this.#recordedAtJson, regionCode, dataJson, metadataJson),
-        );
+        if (e.row !== undefined && e.metadata === undefined && (regionCode === null || PLAIN_ASCII.test(regionCode))) {
+          this.#appendEncoded(e, position, next.version, regionCode);
+        } else {
+          const dataJson = e.dataJson ?? canonicalJson(e.data);
+          const metadataJson = e.metadata ? canonicalJson(e.metadata) : '{}';
+          const hash = this.#chain.next(
+            canonicalEnvelope(position, e.streamId, next.version, e.eventId, e.type, SCHEMA_VERSION, e.effectiveOn, this.#recordedAtJson, regionCode, dataJson, metadataJson),
+          );
+          this.#rows.push(
+            `${copyField(e.streamId)}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t${e.effectiveOn}\t` +
+              `${copyField(regionCode)}\t${position}\t${next.version}\t${this.#recordedAtText}\t\\\\x${hash}\n`,
+          );
+        }
         this.#appended += 1;
-        this.#rows.push(
-          `${position}\t${copyField(e.streamId)}\t${next.version}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t${copyField(metadataJson)}\t` +
-            `${e.effectiveOn}\t${this.#recordedAtText}\t${copyField(regionCode)}\t\\\\x${hash}\n`,
-        );
         this.#snapshots.set(e.streamId, next);
         dirty.set(e.streamId, next);
         pending.set(e.eventId, e);
@@ -278,6 +293,66 @@ class BatchDecision {
       }
     }
     return to;
+  }
+
+  /**
+   * The hash and the COPY row of an event whose plain-ASCII fields the parse
+   * worker encoded (`e.row[rowStart, rowEnd)`: stream_id, event_id, type,
+   * schema_version, data, metadata `{}` and effective_on, tab-separated),
+   * copied byte for byte: the same bytes as the string path above, without
+   * building a string per event. The canonical JSON is
+   * `[position,"streamId",version,"eventId","type",schemaVersion,"effectiveOn",recordedAt,region,data,{}]`.
+   */
+  #appendEncoded(e: AppendInput, position: number, version: number, regionCode: string | null): void {
+    const src = e.row!;
+    const streamEnd = e.rowStart! + e.streamId.length;
+    const idEnd = streamEnd + 1 + e.eventId.length;
+    const typeEnd = idEnd + 1 + e.type.length;
+    const dataStart = typeEnd + 2 + SCHEMA_VERSION_TEXT.length;
+    const effStart = e.rowEnd! - e.effectiveOn.length;
+    const dataEnd = effStart - 4; // "\t{}\t"
+    // Room for the copied bytes and what goes around them (numbers, quotes, recorded time, region).
+    const rowBytes = e.rowEnd! - e.rowStart! + (regionCode?.length ?? 0);
+
+    const h = this.#chain.room(rowBytes + 96 + this.#recordedAtJson.length);
+    let o = putAscii(h, 32, '[');
+    o = putUint(h, o, position);
+    o = putAscii(h, o, ',"');
+    o = putBytes(h, o, src, e.rowStart!, streamEnd);
+    o = putAscii(h, o, '",');
+    o = putUint(h, o, version);
+    o = putAscii(h, o, ',"');
+    o = putBytes(h, o, src, streamEnd + 1, idEnd);
+    o = putAscii(h, o, '","');
+    o = putBytes(h, o, src, idEnd + 1, typeEnd);
+    o = putAscii(h, o, `",${SCHEMA_VERSION_TEXT},"`);
+    o = putBytes(h, o, src, effStart, e.rowEnd!);
+    o = putAscii(h, o, '",');
+    o = putAscii(h, o, this.#recordedAtJson);
+    if (regionCode === null) o = putAscii(h, o, ',null,');
+    else {
+      o = putAscii(h, o, ',"');
+      o = putAscii(h, o, regionCode);
+      o = putAscii(h, o, '",');
+    }
+    o = putBytes(h, o, src, dataStart, dataEnd);
+    o = putAscii(h, o, ',{}]');
+    const hash = this.#chain.extend(o - 32);
+
+    const r = this.#rows.reserve(rowBytes + 128 + this.#recordedAtText.length);
+    let w = putBytes(r, this.#rows.length, src, e.rowStart!, e.rowEnd!);
+    w = putAscii(r, w, '\t');
+    w = regionCode === null ? putAscii(r, w, '\\N') : putAscii(r, w, regionCode);
+    w = putAscii(r, w, '\t');
+    w = putUint(r, w, position);
+    w = putAscii(r, w, '\t');
+    w = putUint(r, w, version);
+    w = putAscii(r, w, '\t');
+    w = putAscii(r, w, this.#recordedAtText);
+    w = putAscii(r, w, '\t\\\\x');
+    w = putAscii(r, w, hash);
+    w = putAscii(r, w, '\n');
+    this.#rows.wrote(w - this.#rows.length);
   }
 
   result(): DecidedBatch {
@@ -305,9 +380,12 @@ export async function copyEvents(tx: Sql, decided: Pick<DecidedBatch, 'rows' | '
   if (decided.appended) await tx.copyIn('events', EVENT_COLUMNS, decided.rows.bytes);
 }
 
+// The order of the import's encoded fields (see `encodeResult`), then what the append decides.
 const EVENT_COLUMNS = [
-  'position', 'stream_id', 'stream_version', 'event_id', 'type', 'schema_version', 'data', 'metadata', 'effective_on', 'recorded_at', 'region_code', 'hash',
+  'stream_id', 'event_id', 'type', 'schema_version', 'data', 'metadata', 'effective_on', 'region_code', 'position', 'stream_version', 'recorded_at', 'hash',
 ] as const;
+
+const SCHEMA_VERSION_TEXT = String(SCHEMA_VERSION);
 
 type PendingFact = Pick<AppendInput, 'streamId' | 'type' | 'data' | 'effectiveOn'>;
 

@@ -1,6 +1,9 @@
 import crypto, { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
+/** Version of the event envelope that appends write (part of each event's hashed bytes). */
+export const SCHEMA_VERSION = 1;
+
 /** The chain starts from 32 zero bytes. */
 export const GENESIS_HASH = Buffer.alloc(32);
 
@@ -50,7 +53,7 @@ export function canonicalEnvelope(
 }
 
 /** Printable ASCII without a quote or backslash: JSON.stringify would only add the quotes. */
-const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+export const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** JSON.stringify of a string, without its cost for the plain identifiers, codes and dates the envelope holds. */
 function jsonString(s: string): string {
@@ -135,12 +138,25 @@ export class HashChain {
   /** Extends the chain by one event; returns its hash in hex (as COPY writes bytea). */
   next(canonical: string): string {
     // A UTF-8 character takes at most three bytes per UTF-16 code unit.
-    if (32 + canonical.length * 3 > this.#buf.length) {
-      const bigger = Buffer.allocUnsafe(32 + canonical.length * 3);
+    return this.extend(this.room(canonical.length * 3).write(canonical, 32, 'utf8'));
+  }
+
+  /**
+   * The buffer to write an event's canonical bytes into, from offset 32 (the
+   * previous hash is before them), with room for `bytes` of them; then
+   * {@link extend} hashes them.
+   */
+  room(bytes: number): Buffer {
+    if (32 + bytes > this.#buf.length) {
+      const bigger = Buffer.allocUnsafe(32 + bytes);
       this.#buf.copy(bigger, 0, 0, 32);
       this.#buf = bigger;
     }
-    const length = this.#buf.write(canonical, 32, 'utf8');
+    return this.#buf;
+  }
+
+  /** Extends the chain by the event whose `length` canonical bytes were written into {@link room}; returns its hash in hex. */
+  extend(length: number): string {
     const hex = oneShotHash ? oneShotHash('sha256', this.#buf.subarray(0, 32 + length), 'hex') : createHash('sha256').update(this.#buf.subarray(0, 32 + length)).digest('hex');
     this.#buf.write(hex, 0, 'hex');
     return hex;

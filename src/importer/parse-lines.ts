@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import { copyField, CopyRows } from '../db/copy-text.ts';
 import { isCakupanError, type FieldIssue } from '../domain/errors.ts';
 import type { AppendInput } from '../eventstore/append.ts';
-import { canonicalJson } from '../eventstore/hash.ts';
+import { canonicalJson, PLAIN_ASCII, SCHEMA_VERSION } from '../eventstore/hash.ts';
 import { eventLineParser } from './event-line.ts';
 
 export type Reject = { line: number; eventId?: string; type?: string; code: string; errors: FieldIssue[] };
@@ -85,6 +85,14 @@ function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line
  * parses that back into the object the deciders read. Cheaper on both threads
  * than JSON of the result objects, which would carry the data twice and
  * escape the canonical JSON inside a JSON string.
+ *
+ * An event's fields come in the order of the log's COPY columns, so that from
+ * stream_id to effective_on the line already is the start of the event's COPY
+ * row. When every field is plain ASCII (no quote, backslash or control
+ * character; the JSON without a backslash) the line is tagged P instead of E:
+ * its bytes are then also the pieces of the event's canonical (hashed) JSON,
+ * and the main thread copies them from the buffer into the hash input and the
+ * COPY row instead of building and encoding strings (see `appendEvents`).
  */
 export function encodeResult(r: LineResult, out: CopyRows): void {
   if (r.reject) {
@@ -92,25 +100,41 @@ export function encodeResult(r: LineResult, out: CopyRows): void {
     return;
   }
   const e = r.event;
+  const dataJson = e.dataJson ?? canonicalJson(e.data);
+  const plain =
+    e.streamId !== '' && PLAIN_ASCII.test(e.streamId) && PLAIN_ASCII.test(e.eventId) && PLAIN_ASCII.test(e.type) && PLAIN_ASCII.test(e.effectiveOn) &&
+    (e.regionCode === null || PLAIN_ASCII.test(e.regionCode)) && PLAIN_JSON.test(dataJson);
   out.push(
-    `E\t${r.line}\t${copyField(e.eventId)}\t${copyField(e.type)}\t${copyField(e.effectiveOn)}\t${copyField(e.streamId)}\t` +
-      `${copyField(e.regionCode)}\t${copyField(e.dataJson ?? canonicalJson(e.data))}\n`,
+    plain
+      ? `P\t${r.line}\t${e.streamId}\t${e.eventId}\t${e.type}\t${SCHEMA_VERSION}\t${dataJson}\t{}\t${e.effectiveOn}\t${copyField(e.regionCode)}\n`
+      : `E\t${r.line}\t${copyField(e.streamId)}\t${copyField(e.eventId)}\t${copyField(e.type)}\t${SCHEMA_VERSION}\t${copyField(dataJson)}\t{}\t` +
+          `${copyField(e.effectiveOn)}\t${copyField(e.regionCode)}\n`,
   );
 }
 
-/** The results {@link encodeResult} encoded, in order. */
+/** JSON text that is printable ASCII without a backslash: the same bytes in canonical JSON and in COPY text. */
+const PLAIN_JSON = /^[\x20-\x5b\x5d-\x7e]*$/;
+
+/**
+ * The results {@link encodeResult} encoded, in order. Events of P lines keep
+ * a reference to their COPY fields in `bytes` (`row`, `rowStart`, `rowEnd`).
+ */
 export function decodeResults(bytes: Uint8Array): LineResult[] {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const results: LineResult[] = [];
+  // Byte offset minus string offset at the current line (lines before it may hold multi-byte characters).
+  let shift = 0;
   let start = 0;
   while (start < text.length) {
     // Fields are cut out by position, and unescaped only on the rare line that has a backslash.
     const end = text.indexOf('\n', start);
+    const tag = text.charCodeAt(start);
     const t1 = text.indexOf('\t', start);
     const t2 = text.indexOf('\t', t1 + 1);
     const line = Number(text.slice(t1 + 1, t2));
-    if (text.charCodeAt(start) === 82 /* R */) {
+    if (tag === 82 /* R */) {
       results.push({ line, reject: JSON.parse(uncopy(text.slice(t2 + 1, end))) as Reject });
+      shift += Buffer.byteLength(text.slice(start, end)) - (end - start);
       start = end + 1;
       continue;
     }
@@ -119,20 +143,44 @@ export function decodeResults(bytes: Uint8Array): LineResult[] {
     const t5 = text.indexOf('\t', t4 + 1);
     const t6 = text.indexOf('\t', t5 + 1);
     const t7 = text.indexOf('\t', t6 + 1);
-    const backslash = text.indexOf('\\', t2);
-    const escaped = backslash >= 0 && backslash < end;
-    const regionCode = text.slice(t6 + 1, t7);
-    const dataJson = cut(text, t7 + 1, end, escaped);
-    // The same keys in the same order as the inline parser's events: one object shape for the deciders.
-    const event = {
-      eventId: cut(text, t2 + 1, t3, escaped),
-      effectiveOn: cut(text, t4 + 1, t5, escaped),
-      type: cut(text, t3 + 1, t4, escaped),
-      data: JSON.parse(dataJson) as unknown,
-      streamId: cut(text, t5 + 1, t6, escaped),
-      regionCode: regionCode === '\\N' ? null : escaped ? uncopy(regionCode) : regionCode,
-      dataJson,
-    } as AppendInput;
+    const t8 = text.indexOf('\t', t7 + 1);
+    const t9 = text.indexOf('\t', t8 + 1);
+    const region = text.slice(t9 + 1, end);
+    const regionCode = region === '\\N' ? null : region;
+    let event: AppendInput;
+    if (tag === 80 /* P */) {
+      const dataJson = text.slice(t6 + 1, t7);
+      // The same keys in the same order for every decoded event: one object shape for the deciders.
+      event = {
+        eventId: text.slice(t3 + 1, t4),
+        effectiveOn: text.slice(t8 + 1, t9),
+        type: text.slice(t4 + 1, t5),
+        data: JSON.parse(dataJson) as unknown,
+        streamId: text.slice(t2 + 1, t3),
+        regionCode,
+        dataJson,
+        row: bytes,
+        rowStart: t2 + 1 + shift,
+        rowEnd: t9 + shift,
+      } as AppendInput;
+    } else {
+      const backslash = text.indexOf('\\', t2);
+      const escaped = backslash >= 0 && backslash < end;
+      const dataJson = cut(text, t6 + 1, t7, escaped);
+      event = {
+        eventId: cut(text, t3 + 1, t4, escaped),
+        effectiveOn: cut(text, t8 + 1, t9, escaped),
+        type: cut(text, t4 + 1, t5, escaped),
+        data: JSON.parse(dataJson) as unknown,
+        streamId: cut(text, t2 + 1, t3, escaped),
+        regionCode: regionCode !== null && escaped ? uncopy(regionCode) : regionCode,
+        dataJson,
+        row: undefined,
+        rowStart: 0,
+        rowEnd: 0,
+      } as AppendInput;
+      shift += Buffer.byteLength(text.slice(start, end)) - (end - start);
+    }
     results.push({ line, event });
     start = end + 1;
   }

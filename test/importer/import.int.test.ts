@@ -135,12 +135,25 @@ describe('parsing in worker threads', () => {
 
   it('gives the same log, rejects and line numbers as parsing inline, for CRLF, blank lines and lines cut across reads', async () => {
     // The sample, then the bad file, with CRLF line ends, blank lines between and no newline at the end.
-    const lines = [...readFileSync(SAMPLE, 'utf8').trim().split('\n'), '', ...readFileSync(BAD, 'utf8').trim().split('\n'), '  '];
+    // Then free text that is not plain ASCII (a multi-byte character, a quote, a backslash) before and between plain lines:
+    // those events take the string path, the plain ones after them the encoded bytes (see encodeResult).
+    const employer = (n: number, name: string) =>
+      JSON.stringify({ eventId: `0b8f3a52-1c1e-4c43-9a52-10000000000${n}`, type: 'EmployerRegistered', effectiveOn: '2014-01-02', data: { npp: `2708134${n}`, name, regionCode: '3171', sizeClass: 'MIKRO' } });
+    const lines = [
+      ...readFileSync(SAMPLE, 'utf8').trim().split('\n'),
+      '',
+      ...readFileSync(BAD, 'utf8').trim().split('\n'),
+      '  ',
+      employer(1, 'Koperasi Nelayan Tanjung Priok \u00e9\u20ac\u{1F41F}'),
+      employer(2, 'PT Plain ASCII'),
+      employer(3, 'CV "Sinar" \\ Abadi'),
+      employer(4, 'PT Also Plain'),
+    ];
     const file = path.join(os.tmpdir(), `mixed-${process.pid}-${Date.now()}.ndjson`);
     writeFileSync(file, lines.join('\r\n'));
     const inline = await importFile(db, testConfig, file, { parseWorkers: 0 });
     const expected = await logOf();
-    expect(inline).toMatchObject({ lines: 26, appended: 11, rejected: 12 });
+    expect(inline).toMatchObject({ lines: 30, appended: 15, rejected: 12 });
     // The bad file's lines 2 and 13 (malformed JSON, a name), after 11 sample lines and a blank one.
     const reasons = new Map(inline.rejects.map((r) => [r.line, r.errors[0].reason]));
     expect(reasons.get(14)).toMatch(/^malformed JSON/);
@@ -151,11 +164,20 @@ describe('parsing in worker threads', () => {
     const parallel = await importFile(db, testConfig, file, { parseWorkers: 2, blockBytes: 97, batchSize: 4, parseWhileWorkersStart: false });
     expect(parallel).toEqual(inline);
     expect(await logOf()).toEqual(expected);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 15 });
     // The first blocks on the main thread while the workers start, the rest through them.
     await db.dropDatabase();
     db = await freshDatabase();
     const mixed = await importFile(db, testConfig, file, { parseWorkers: 1, blockBytes: 97, batchSize: 4 });
     expect(mixed).toEqual(inline);
     expect(await logOf()).toEqual(expected);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 15 });
+    // Whole blocks through a worker: plain lines after multi-byte ones in the same block.
+    await db.dropDatabase();
+    db = await freshDatabase();
+    const blocks = await importFile(db, testConfig, file, { parseWorkers: 1, parseWhileWorkersStart: false });
+    expect(blocks).toEqual(inline);
+    expect(await logOf()).toEqual(expected);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 15 });
   });
 });
