@@ -59,15 +59,20 @@ export type StoredRef = { event_id: string; position: number; stream_id: string;
  */
 export async function appendEvents(db: Database, events: AppendInput[], opts: { atomic: boolean }): Promise<AppendResult> {
   const streams = streamStatesOf(db);
-  if (streams.optimistic && !events.some((e) => e.type === 'EventRetracted')) {
-    const guessed = await appendOnce(db, streams, events, opts, 'guess').catch((e: unknown) => {
-      if (isUniqueViolation(e)) return undefined;
-      throw e;
-    });
-    if (guessed) return guessed;
-    streams.optimistic = false;
+  streams.beginRead();
+  try {
+    if (streams.optimistic && !events.some((e) => e.type === 'EventRetracted')) {
+      const guessed = await appendOnce(db, streams, events, opts, 'guess').catch((e: unknown) => {
+        if (isUniqueViolation(e)) return undefined;
+        throw e;
+      });
+      if (guessed) return guessed;
+      streams.optimistic = false;
+    }
+    return (await appendOnce(db, streams, events, opts, 'lookup'))!;
+  } finally {
+    streams.endRead();
   }
-  return (await appendOnce(db, streams, events, opts, 'lookup'))!;
 }
 
 /** One attempt; with `guess`, undefined (and nothing written) when any event was rejected. */
@@ -91,11 +96,22 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
       if (target) Object.assign(e, { streamId: target.stream_id, regionCode: target.region_code });
     }
     let snapshots: StateView;
+    let dirty: Map<string, StreamSnapshot>;
     if (mode === 'guess') {
-      snapshots = streams.guess();
+      const view = streams.guess();
+      snapshots = view;
+      dirty = view.changed;
     } else {
       const loaded = await streams.load(tx, streamIdsOf(events));
-      snapshots = loaded.states;
+      const changed = new Map<string, StreamSnapshot>();
+      snapshots = {
+        get: (id) => loaded.states.get(id),
+        set: (id, state) => {
+          loaded.states.set(id, state);
+          changed.set(id, state);
+        },
+      };
+      dirty = changed;
       // Nothing this batch needed was in the log already: the next may guess again.
       streams.optimistic = known.size === 0 && loaded.existing === 0;
     }
@@ -109,7 +125,7 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
       return { outcomes: decided.outcomes, committed: false, headPosition: head.position, dirty: new Map<string, StreamSnapshot>() };
     }
     await copyEvents(tx, decided);
-    return { outcomes: decided.outcomes, committed: true, headPosition: decided.position, dirty: decided.dirty };
+    return { outcomes: decided.outcomes, committed: true, headPosition: decided.position, dirty };
   });
   if (!result) return undefined;
   streams.committed(result.dirty, result.headPosition);
@@ -145,8 +161,6 @@ export type DecidedBatch = {
   /** The appended events as COPY text rows. */
   rows: CopyRows;
   appended: number;
-  /** The new state of every stream the batch appended to. */
-  dirty: Map<string, StreamSnapshot>;
   rejected: boolean;
   /** The head after this batch. */
   position: number;
@@ -159,7 +173,9 @@ export type DecidedBatch = {
  * rejections are reported, every other event gets the next position, its
  * stream's next version, the chained hash and a COPY row. `snapshots` is
  * updated as events are decided, so later events see earlier ones. With
- * `stopOnReject`, returns undefined at the first rejection.
+ * `stopOnReject` (a guess, which holds no retraction), returns undefined at
+ * the first rejection, and an event id given twice in the batch is left to
+ * the log's unique index to refuse.
  *
  * The events are decided synchronously in runs of a few hundred (one small
  * hot loop that the JIT compiles once); between runs the event loop gets a
@@ -187,7 +203,6 @@ export async function decideBatch(
 }
 
 class BatchDecision {
-  readonly dirty = new Map<string, StreamSnapshot>();
   readonly pending = new Map<string, PendingFact>();
   readonly outcomes: AppendOutcome[] = [];
   /** Log histories of the streams that retractions in this batch withdraw from. */
@@ -234,7 +249,8 @@ class BatchDecision {
   /** Decides events[from, to); returns where it stopped (`to`, or earlier for a history or a rejection with stopOnReject). */
   run(from: number, to: number): number {
     this.needsHistory = undefined;
-    const { dirty, pending, outcomes } = this;
+    const { pending, outcomes } = this;
+    const careful = !this.#stopOnReject;
     for (let index = from; index < to; index++) {
       const e = this.#events[index];
       const stored = this.#known.get(e.eventId);
@@ -243,7 +259,7 @@ class BatchDecision {
         continue;
       }
       try {
-        if (pending.has(e.eventId)) throw new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch');
+        if (careful && pending.has(e.eventId)) throw new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch');
         if (e.type === 'EventRetracted' && !e.streamId) {
           throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
         }
@@ -279,8 +295,7 @@ class BatchDecision {
         }
         this.#appended += 1;
         this.#snapshots.set(e.streamId, next);
-        dirty.set(e.streamId, next);
-        pending.set(e.eventId, e);
+        if (careful) pending.set(e.eventId, e);
         outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
       } catch (error) {
         if (!isCakupanError(error)) throw error;
@@ -360,7 +375,6 @@ class BatchDecision {
       outcomes: this.outcomes,
       rows: this.#rows,
       appended: this.#appended,
-      dirty: this.dirty,
       rejected: this.#rejected,
       position: this.#position,
       hash: this.#chain.head,

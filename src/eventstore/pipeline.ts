@@ -1,5 +1,4 @@
 import type { Database } from '../db/database.ts';
-import type { StreamSnapshot } from '../domain/stream.ts';
 import {
   appendEvents,
   copyEvents,
@@ -14,17 +13,18 @@ import {
   type DecidedBatch,
   type LogHead,
 } from './append.ts';
-import { streamStatesOf, type StreamStates } from './stream-states.ts';
+import { streamStatesOf, type StreamStates, type TentativeView } from './stream-states.ts';
 
-type Prepared = { base: LogHead; decided: DecidedBatch };
+type Prepared = { base: LogHead; decided: DecidedBatch; states: TentativeView };
 
 /**
  * Appends a sequence of import batches (non-atomic), deciding each batch while
  * the previous one is still being written: the main thread decides and hashes
  * batch n+1 while the database copies batch n in.
  *
- * Batch n+1 is decided on top of where batch n will leave the log (its head
- * and its stream states), taking unseen streams to be new, as `appendEvents`
+ * Batch n+1 is decided on top of where batch n will leave the log (its head,
+ * and its stream states, which are in the write side's cache already: see
+ * `StreamStates.tentative`), taking unseen streams to be new, as `appendEvents`
  * does optimistically. Its write then takes the append lock and checks that
  * the head is exactly that (same position and hash): if another writer came
  * in between, if batch n was not written as decided, if any event was
@@ -35,8 +35,8 @@ type Prepared = { base: LogHead; decided: DecidedBatch };
 export class AppendPipeline {
   readonly #db: Database;
   readonly #streams: StreamStates;
-  /** Where the last decided batch leaves the log, and the stream states of the decided batches not yet written. */
-  #tail: (LogHead & { unwritten: { position: number; states: Map<string, StreamSnapshot> }[] }) | undefined;
+  /** Where the last decided batch leaves the log, while it is decided on top of the batches before it. */
+  #tail: LogHead | undefined;
   #deciding: Promise<unknown> = Promise.resolve();
   #writing: Promise<unknown> = Promise.resolve();
   /** The first write that failed: no later batch is written after it (the log keeps the file's order). */
@@ -53,10 +53,14 @@ export class AppendPipeline {
    * are refused with that error rather than written out of order.
    */
   append(events: AppendInput[]): Promise<AppendResult> {
-    const prepared = this.#deciding.then(() => this.#prepare(events)).catch(() => undefined);
+    const earlierWrites = this.#writing;
+    const prepared = this.#deciding.then(() => this.#prepare(events, earlierWrites)).catch(() => undefined);
     this.#deciding = prepared;
-    const written = Promise.all([prepared, this.#writing]).then(([p]) => {
-      if (this.#failure) throw new Error(`not written: an earlier batch failed (${this.#failure.message})`, { cause: this.#failure });
+    const written = Promise.all([prepared, earlierWrites]).then(([p]) => {
+      if (this.#failure) {
+        p?.states.settle(false);
+        throw new Error(`not written: an earlier batch failed (${this.#failure.message})`, { cause: this.#failure });
+      }
       return this.#write(events, p);
     });
     this.#writing = written.catch((e: unknown) => {
@@ -65,32 +69,29 @@ export class AppendPipeline {
     return written;
   }
 
-  async #prepare(events: AppendInput[]): Promise<Prepared | undefined> {
+  async #prepare(events: AppendInput[], earlierWrites: Promise<unknown>): Promise<Prepared | undefined> {
     if (!this.#streams.optimistic || events.some((e) => e.type === 'EventRetracted' || e.expectedVersion !== undefined)) {
       this.#tail = undefined;
       return undefined;
     }
     if (!this.#tail) {
-      // Nothing unwritten: start from the log as it is now (verified under the lock when written).
+      // Nothing decided ahead: start from the log as the earlier batches leave it (verified under the lock when written).
+      await earlierWrites;
       const head = await readHead(this.#db);
       await this.#streams.sync(this.#db, head.position);
-      this.#tail = { ...head, unwritten: [] };
+      this.#tail = head;
     }
     const tail = this.#tail;
     const base: LogHead = { position: tail.position, hash: tail.hash, recordedAt: laterOf(tail.recordedAt, await storeClock(this.#db)) };
-    const snapshots = this.#streams.guess(tail.unwritten.map((u) => u.states));
-    const decided = await decideBatch(events, snapshots, new Map(), base, { stopOnReject: true, history: async () => [] });
+    const states = this.#streams.tentative();
+    const decided = await decideBatch(events, states, new Map(), base, { stopOnReject: true, history: async () => [] });
     if (!decided) {
+      states.settle(false);
       this.#tail = undefined;
       return undefined;
     }
-    this.#tail = {
-      position: decided.position,
-      hash: decided.hash,
-      recordedAt: decided.recordedAt,
-      unwritten: [...tail.unwritten, { position: decided.position, states: decided.dirty }],
-    };
-    return { base, decided };
+    this.#tail = { position: decided.position, hash: decided.hash, recordedAt: decided.recordedAt };
+    return { base, decided, states };
   }
 
   async #write(events: AppendInput[], prepared: Prepared | undefined): Promise<AppendResult> {
@@ -103,16 +104,13 @@ export class AppendPipeline {
           return true;
         })
         .catch((e: unknown) => {
+          prepared.states.settle(false);
           if (isUniqueViolation(e)) return false;
           throw e;
         });
-      if (written) {
-        const { decided } = prepared;
-        this.#streams.committed(decided.dirty, decided.position);
-        // The cache now holds this batch's states.
-        if (this.#tail) this.#tail.unwritten = this.#tail.unwritten.filter((u) => u.position > decided.position);
-        return { outcomes: decided.outcomes, committed: true, headPosition: decided.position };
-      }
+      const { decided } = prepared;
+      prepared.states.settle(written, decided.position);
+      if (written) return { outcomes: decided.outcomes, committed: true, headPosition: decided.position };
       this.#streams.optimistic = false;
     }
     // Later batches decided on top of this one cannot be written as decided either.

@@ -14,6 +14,11 @@ import { emptyStream, refold, type Fact, type StreamSnapshot } from '../domain/s
  * So whatever was used within the last generation stays (an import's hot
  * employers, say), at about the cost of a Map lookup, with no per-entry
  * recency bookkeeping; a miss only costs a fold from the log.
+ *
+ * The import pipeline decides batches ahead of the log and writes their
+ * states into the cache as it decides them (see {@link StreamStates.tentative}):
+ * one Map write per event instead of a batch's own layer that every later
+ * lookup would have to search first.
  */
 export class StreamStates {
   #recent = new Map<string, StreamSnapshot>();
@@ -28,14 +33,21 @@ export class StreamStates {
    * after such a guess failed, on again after a batch that found neither.
    */
   optimistic = true;
+  /** Bumped whenever the cache is dropped: views from before stop writing into it. */
+  #epoch = 0;
+  /** Tentative batches of this epoch not yet settled. */
+  #open = 0;
+  /** Appends deciding against the log (see {@link beginRead}) in progress. */
+  #readers = 0;
 
   constructor(max = 250_000) {
     this.#generation = Math.max(1, Math.ceil(max / 2));
   }
 
-  /** Brings the cache in line with the log head (call under the append lock). */
+  /** Brings the cache in line with the log head (call under the append lock, or before any tentative batch). */
   async sync(tx: Sql, head: number): Promise<void> {
     if (head === this.#head) return;
+    if (this.#open > 0) this.#drop();
     if (this.#head >= 0 && head > this.#head && head - this.#head <= 100_000) {
       const touched = await tx.query<{ stream_id: string }>('SELECT DISTINCT stream_id FROM events WHERE position > $1', [this.#head]);
       for (const { stream_id } of touched) {
@@ -43,8 +55,7 @@ export class StreamStates {
         this.#older.delete(stream_id);
       }
     } else {
-      this.#recent.clear();
-      this.#older.clear();
+      this.#drop();
     }
     this.#head = head;
   }
@@ -72,22 +83,75 @@ export class StreamStates {
   /**
    * Like `load`, but takes a stream missing from the cache to be new, without
    * asking the log, and looks states up only as the batch asks for them.
-   * `newer` are states decided but not yet written, oldest first; the newest
-   * state of a stream wins. What the batch sets stays in the view.
+   * What the batch sets stays in the view (`changed`) until `committed`.
    */
-  guess(newer: Map<string, StreamSnapshot>[] = []): StateView {
-    const own = new Map<string, StreamSnapshot>();
+  guess(): StateView & { changed: Map<string, StreamSnapshot> } {
+    const changed = new Map<string, StreamSnapshot>();
     const cached = (id: string) => this.#lookup(id);
     return {
-      get(id) {
-        let state = own.get(id);
-        for (let i = newer.length - 1; state === undefined && i >= 0; i--) state = newer[i].get(id);
-        return state ?? cached(id);
+      changed,
+      get: (id) => changed.get(id) ?? cached(id),
+      set: (id, state) => void changed.set(id, state),
+    };
+  }
+
+  /**
+   * A view for a batch decided ahead of the log (the import pipeline): like
+   * `guess`, but the states the batch decides go straight into the cache, so
+   * the batches decided after it see them there. `settle` then says whether
+   * the batch was written as decided. The cache stays true to the log because:
+   * - tentative batches are written in the order they were decided, each on
+   *   top of the one before, so once written their states are the log's;
+   * - when one is not written as decided (a rejection, another writer, a
+   *   failed write), the whole cache is dropped: the later ones were decided
+   *   on top of it and will not be written as decided either;
+   * - while an append decides against the log ({@link beginRead}), no
+   *   tentative state is written, and any already there are dropped when it
+   *   starts; a batch that could not write all its states drops the cache
+   *   when it settles.
+   * A state missing from the cache is safe: a batch guessing from it takes a
+   * stream version that is taken, which the log's unique index refuses.
+   */
+  tentative(): TentativeView {
+    const epoch = this.#epoch;
+    let lossy = false;
+    let settled = false;
+    this.#open += 1;
+    return {
+      get: (id) => this.#lookup(id),
+      set: (id, state) => {
+        if (epoch === this.#epoch && this.#readers === 0) this.#remember(id, state);
+        else lossy = true;
       },
-      set(id, state) {
-        own.set(id, state);
+      settle: (written, position = -1) => {
+        if (settled || epoch !== this.#epoch) return;
+        settled = true;
+        this.#open -= 1;
+        if (!written || lossy) this.#drop();
+        else if (position > this.#head) this.#head = position;
       },
     };
+  }
+
+  /**
+   * An append that decides against the log starts: tentative states are
+   * dropped (they may never be written) and none are written until `endRead`.
+   */
+  beginRead(): void {
+    this.#readers += 1;
+    if (this.#open > 0) this.#drop();
+  }
+
+  endRead(): void {
+    this.#readers -= 1;
+  }
+
+  #drop(): void {
+    this.#recent.clear();
+    this.#older.clear();
+    this.#head = -1;
+    this.#epoch += 1;
+    this.#open = 0;
   }
 
   #cached(ids: Iterable<string>): { states: Map<string, StreamSnapshot>; missing: string[] } {
@@ -133,6 +197,11 @@ export class StreamStates {
 export interface StateView {
   get(streamId: string): StreamSnapshot | undefined;
   set(streamId: string, state: StreamSnapshot): void;
+}
+
+export interface TentativeView extends StateView {
+  /** Whether the batch was written as decided (and the log position after it); once. */
+  settle(written: boolean, position?: number): void;
 }
 
 const perDatabase = new WeakMap<Database, StreamStates>();

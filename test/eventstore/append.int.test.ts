@@ -210,6 +210,35 @@ describe('the import pipeline (each batch decided while the previous one is writ
     expect(await db.query('SELECT stream_id FROM events ORDER BY position')).toEqual([{ stream_id: 'employer-17081342' }]);
   });
 
+  it("never lets an append in the same process see the states of batches it has not written yet", async () => {
+    // Batches decided ahead keep their states in the cache shared with appendEvents (the API's appends).
+    // Whatever the interleaving, each lapse is decided against the log: appended only after its enrolment is.
+    const pipeline = new AppendPipeline(db);
+    const pending: Promise<unknown>[] = [];
+    const lapses: Promise<Awaited<ReturnType<typeof appendEvents>>>[] = [];
+    for (let i = 1; i <= 12; i++) {
+      pending.push(pipeline.append([enrolBpu(nik(i), '2013-01-15'), enrolBpu(nik(100 + i), '2013-01-15')]));
+      if (i % 2) await Promise.resolve();
+      lapses.push(appendEvents(db, [lapse(nik(i), '2013-03-01')], { atomic: true }));
+    }
+    await Promise.all(pending);
+    const outcomes = (await Promise.all(lapses)).map((r) => r.outcomes[0]);
+    const rows = await db.query<{ stream_id: string; stream_version: number; type: string }>('SELECT stream_id, stream_version, type FROM events ORDER BY position');
+    // Stream versions follow log order, from 1 without gaps; no lapse before its enrolment.
+    const seen = new Map<string, number>();
+    for (const r of rows) {
+      expect(r.stream_version).toBe((seen.get(r.stream_id) ?? 0) + 1);
+      seen.set(r.stream_id, r.stream_version);
+      if (r.type === 'WorkerLapsed') expect(r.stream_version).toBe(2);
+    }
+    expect(rows.filter((r) => r.type === 'WorkerLapsed').length).toBe(outcomes.filter((o) => o.status === 'appended').length);
+    expect(await verifyChain(db)).toMatchObject({ ok: true });
+    // Every worker is now enrolled: a lapse of each that was refused goes in, against the log.
+    const again = await appendEvents(db, outcomes.flatMap((o, i) => (o.status === 'rejected' ? [lapse(nik(i + 1), '2013-03-02')] : [])), { atomic: true });
+    expect(again.committed).toBe(true);
+    expect(await count()).toBe(36);
+  });
+
   it('decides again against the log when another writer appended in between', async () => {
     const pipeline = new AppendPipeline(db);
     await pipeline.append([enrolBpu(nik(1), '2013-01-15')]);

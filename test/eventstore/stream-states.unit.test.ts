@@ -25,16 +25,76 @@ describe('StreamStates', () => {
     expect(streams.guess().get('worker-1')).toBeUndefined();
   });
 
-  it('guesses from the newest layer of decided states, then the cache, and keeps what the batch sets to itself', () => {
+  it('keeps what a guessed batch sets to itself until it is committed', () => {
     const streams = new StreamStates();
     streams.committed(new Map([['a', state(1)], ['b', state(1)]]), 2);
-    const older = new Map([['a', state(2)]]);
-    const newer = new Map([['a', state(3)], ['c', state(1)]]);
-    const view = streams.guess([older, newer]);
-    expect([view.get('a')?.version, view.get('b')?.version, view.get('c')?.version, view.get('d')]).toEqual([3, 1, 1, undefined]);
+    const view = streams.guess();
     view.set('b', state(2));
-    expect(view.get('b')?.version).toBe(2);
-    // The batch's own states stay in its view until committed.
+    expect([view.get('a')?.version, view.get('b')?.version, view.get('c')]).toEqual([1, 2, undefined]);
     expect(streams.guess().get('b')?.version).toBe(1);
+    streams.committed(view.changed, 3);
+    expect(streams.guess().get('b')?.version).toBe(2);
+  });
+
+  describe('tentative batches (decided ahead of the log)', () => {
+    const setUp = () => {
+      const streams = new StreamStates();
+      streams.committed(new Map([['employer-1', state(1)]]), 1);
+      return streams;
+    };
+    /** What an append deciding against the log would take from the cache. */
+    const trusted = (streams: StreamStates, id: string) => {
+      streams.beginRead();
+      try {
+        return streams.guess().get(id)?.version;
+      } finally {
+        streams.endRead();
+      }
+    };
+
+    it('show their states to the batches decided after them, and keep them once written', () => {
+      const streams = setUp();
+      const first = streams.tentative();
+      first.set('worker-1', state(1));
+      const second = streams.tentative();
+      expect(second.get('worker-1')?.version).toBe(1);
+      second.set('worker-1', state(2));
+      first.settle(true, 2);
+      second.settle(true, 3);
+      expect(trusted(streams, 'worker-1')).toBe(2);
+      expect(trusted(streams, 'employer-1')).toBe(1);
+    });
+
+    it('drop the whole cache when one is not written as decided', () => {
+      const streams = setUp();
+      const first = streams.tentative();
+      first.set('worker-1', state(1));
+      const second = streams.tentative();
+      second.set('worker-2', state(1));
+      first.settle(false);
+      // The second was decided on top of the first: its later states are not written any more either.
+      second.set('worker-3', state(1));
+      second.settle(true, 3);
+      expect(['worker-1', 'worker-2', 'worker-3', 'employer-1'].map((id) => trusted(streams, id))).toEqual([undefined, undefined, undefined, undefined]);
+    });
+
+    it('are never seen by an append that decides against the log', () => {
+      const streams = setUp();
+      const open = streams.tentative();
+      open.set('worker-1', state(1));
+      streams.beginRead();
+      // Dropped when the append starts; nothing written while it runs.
+      expect(streams.guess().get('worker-1')).toBeUndefined();
+      open.set('worker-2', state(1));
+      const later = streams.tentative();
+      later.set('worker-3', state(1));
+      expect(streams.guess().get('worker-2')).toBeUndefined();
+      expect(streams.guess().get('worker-3')).toBeUndefined();
+      streams.endRead();
+      // A batch that could not write all its states drops the cache when written.
+      later.set('worker-4', state(1));
+      later.settle(true, 5);
+      expect(trusted(streams, 'worker-4')).toBeUndefined();
+    });
   });
 });
