@@ -34,8 +34,8 @@ export function decide(stream: StreamSnapshot, event: Fact, ctx: DecisionContext
   if (stream.lastEffectiveOn && event.effectiveOn < stream.lastEffectiveOn) {
     throw new DomainRuleViolation('effective-order', 'effectiveOn', `${event.effectiveOn} is before the stream's previous fact (${stream.lastEffectiveOn})`);
   }
-  if (isWorker(event)) return decideWorker(stream.worker ?? initialWorker(), event, { effectiveOn: event.effectiveOn, employer: ctx.employer });
-  if (isEmployer(event)) return decideEmployer(stream.employer ?? initialEmployer(), event);
+  if (isWorker(event)) return decideWorker(stream.worker ?? NO_WORKER, event, { effectiveOn: event.effectiveOn, employer: ctx.employer });
+  if (isEmployer(event)) return decideEmployer(stream.employer ?? NO_EMPLOYER, event);
   if (event.type === 'EventRetracted') {
     const target = ctx.target(event.data.eventId);
     if (!target) throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${event.data.eventId} in the log`);
@@ -47,10 +47,14 @@ export function decide(stream: StreamSnapshot, event: Fact, ctx: DecisionContext
 /** Folds one new event into the snapshot (retractions are folded by `refold`). */
 export function evolve(stream: StreamSnapshot, event: Fact): StreamSnapshot {
   const next: StreamSnapshot = { ...stream, version: stream.version + 1, lastEffectiveOn: event.effectiveOn };
-  if (isWorker(event)) next.worker = evolveWorker(stream.worker ?? initialWorker(), event, event.effectiveOn);
-  else if (isEmployer(event)) next.employer = evolveEmployer(stream.employer ?? initialEmployer(), event, event.effectiveOn);
+  if (isWorker(event)) next.worker = evolveWorker(stream.worker ?? NO_WORKER, event, event.effectiveOn);
+  else if (isEmployer(event)) next.employer = evolveEmployer(stream.employer ?? NO_EMPLOYER, event, event.effectiveOn);
   return next;
 }
+
+// The states of a stream without a worker or employer event yet, shared: deciders and evolvers never change a state.
+const NO_WORKER = Object.freeze(initialWorker());
+const NO_EMPLOYER = Object.freeze(initialEmployer());
 
 /**
  * Rebuilds a snapshot from a stream's whole history, leaving out retracted

@@ -151,13 +151,18 @@ export class HashChain {
       const bigger = Buffer.allocUnsafe(32 + bytes);
       this.#buf.copy(bigger, 0, 0, 32);
       this.#buf = bigger;
+      this.#views = [];
     }
     return this.#buf;
   }
 
+  /** Views of the buffer by length: events of the same length hash the same view (no Uint8Array per event). */
+  #views: Buffer[] = [];
+
   /** Extends the chain by the event whose `length` canonical bytes were written into {@link room}; returns its hash in hex. */
   extend(length: number): string {
-    const hex = oneShotHash ? oneShotHash('sha256', this.#buf.subarray(0, 32 + length), 'hex') : createHash('sha256').update(this.#buf.subarray(0, 32 + length)).digest('hex');
+    const input = (this.#views[length] ??= this.#buf.subarray(0, 32 + length));
+    const hex = oneShotHash ? oneShotHash('sha256', input, 'hex') : createHash('sha256').update(input).digest('hex');
     this.#buf.write(hex, 0, 'hex');
     return hex;
   }

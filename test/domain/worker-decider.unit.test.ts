@@ -39,6 +39,12 @@ describe('worker without enrolment', () => {
     const e = ev('WorkerEnrolled', '2013-01-15', { nik: nik(1), segment: 'PMI', programs: ['JKK', 'JHT'], regionCode: '3375', sponsor: 'SELF' });
     expect(rule(() => decide(emptyStream(), e, ctx))).toMatch(/must include JKK and JKM/);
   });
+  it('rejects a program listed twice, and names every program a segment may not have', () => {
+    const twice = ev('WorkerEnrolled', '2013-01-15', { nik: nik(1), segment: 'BPU', programs: ['JKK', 'JKM', 'JKK'], regionCode: '3375', sponsor: 'SELF' });
+    expect(rule(() => decide(emptyStream(), twice, ctx))).toBe('programs-fit-segment data.programs: lists a program twice');
+    const two = ev('WorkerEnrolled', '2013-01-15', { nik: nik(1), segment: 'PMI', programs: ['JKP', 'JKK', 'JKM', 'JP'], regionCode: '3375', sponsor: 'SELF' });
+    expect(rule(() => decide(emptyStream(), two, ctx))).toBe('programs-fit-segment data.programs: JKP, JP not available to segment PMI (allowed: JKK, JKM, JHT)');
+  });
   it('accepts a PU enrolment naming a registered employer', () => {
     expect(rule(() => decide(emptyStream(), enrolPu(nik(1), '17081342', '2013-01-15'), ctx))).toBe('accepted');
   });

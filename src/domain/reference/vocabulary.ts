@@ -21,16 +21,24 @@ export const EMPLOYER_SEGMENTS: ReadonlySet<Segment> = new Set(['PU', 'JAKON']);
  * may add JHT.
  */
 export function programsProblem(segment: Segment, programs: readonly Program[]): string | undefined {
-  const set = new Set(programs);
-  if (set.size !== programs.length) return 'lists a program twice';
-  if (!set.has('JKK') || !set.has('JKM')) return 'must include JKK and JKM';
-  const allowed: Record<Segment, Program[]> = {
-    PU: ['JKK', 'JKM', 'JHT', 'JP', 'JKP'],
-    BPU: ['JKK', 'JKM', 'JHT'],
-    PMI: ['JKK', 'JKM', 'JHT'],
-    JAKON: ['JKK', 'JKM'],
-  };
-  const extra = programs.filter((p) => !allowed[segment].includes(p));
-  if (extra.length) return `${extra.join(', ')} not available to segment ${segment} (allowed: ${allowed[segment].join(', ')})`;
+  // Every enrolment is checked: no Set, filter or object on the way when the programs fit.
+  let core = 0;
+  let extra = false;
+  const allowed = ALLOWED_PROGRAMS[segment];
+  for (let i = 0; i < programs.length; i++) {
+    const p = programs[i];
+    if (programs.indexOf(p) !== i) return 'lists a program twice';
+    if (p === 'JKK' || p === 'JKM') core += 1;
+    if (!allowed.includes(p)) extra = true;
+  }
+  if (core !== 2) return 'must include JKK and JKM';
+  if (extra) return `${programs.filter((p) => !allowed.includes(p)).join(', ')} not available to segment ${segment} (allowed: ${allowed.join(', ')})`;
   return undefined;
 }
+
+const ALLOWED_PROGRAMS: Record<Segment, readonly Program[]> = {
+  PU: ['JKK', 'JKM', 'JHT', 'JP', 'JKP'],
+  BPU: ['JKK', 'JKM', 'JHT'],
+  PMI: ['JKK', 'JKM', 'JHT'],
+  JAKON: ['JKK', 'JKM'],
+};
