@@ -22,6 +22,12 @@ export function isRealDate(year: number, month: number, day: number): boolean {
 
 /** True for a real calendar date written YYYY-MM-DD, from year 0001 (PostgreSQL reads no year 0000). */
 export function isIsoDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  return m !== null && m[1] !== '0000' && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  let ok = isoDates.get(s);
+  if (ok === undefined) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    ok = m !== null && m[1] !== '0000' && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (isoDates.size < 200_000) isoDates.set(s, ok);
+  }
+  return ok;
 }
+const isoDates = new Map<string, boolean>();

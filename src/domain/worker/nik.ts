@@ -11,15 +11,26 @@ import { isKnownNikRegion } from '../regions/regions.ts';
 export function nikProblem(nik: string): string | undefined {
   if (!/^\d{16}$/.test(nik)) return 'must be exactly 16 digits';
   if (!isKnownNikRegion(nik.slice(0, 4))) return 'first four digits are not a known regency code';
-  let day = Number(nik.slice(6, 8));
-  const month = Number(nik.slice(8, 10));
-  const yy = Number(nik.slice(10, 12));
-  if (day > 40) day -= 40; // women
-  // The century is not encoded: the date must exist in 19YY or 20YY.
-  if (day < 1 || !(isRealDate(1900 + yy, month, day) || isRealDate(2000 + yy, month, day))) return 'digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)';
+  if (!isBirthDate(nik.slice(6, 12))) return 'digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)';
   if (nik.slice(12) === '0000') return 'serial number (last four digits) must not be 0000';
   return undefined;
 }
+
+/** DDMMYY, 40 added to the day for women; memoised (real ones are fewer than 40,000). */
+function isBirthDate(ddmmyy: string): boolean {
+  let ok = birthDates.get(ddmmyy);
+  if (ok === undefined) {
+    let day = Number(ddmmyy.slice(0, 2));
+    const month = Number(ddmmyy.slice(2, 4));
+    const yy = Number(ddmmyy.slice(4, 6));
+    if (day > 40) day -= 40; // women
+    // The century is not encoded: the date must exist in 19YY or 20YY.
+    ok = day >= 1 && (isRealDate(1900 + yy, month, day) || isRealDate(2000 + yy, month, day));
+    if (birthDates.size < 200_000) birthDates.set(ddmmyy, ok);
+  }
+  return ok;
+}
+const birthDates = new Map<string, boolean>();
 
 /** HMAC-SHA256 pseudonym (128 bits, hex) under the server secret: stable, not reversible. */
 export function pseudonymise(nik: string, secret: string): string {
@@ -43,12 +54,14 @@ export function pseudonymiser(secret: string): (nik: string) => string {
     inner[i] = (key[i] ?? 0) ^ 0x36;
     outer[i] = (key[i] ?? 0) ^ 0x5c;
   }
+  // Views of `inner` by length (a validated NIK always has 16 bytes): no Uint8Array per NIK.
+  const views: Buffer[] = [];
   return (nik) => {
     // A NIK that passed validation is 16 ASCII digits; anything longer takes the general path.
     if (nik.length > 256 / 3) return pseudonymise(nik, secret);
     const length = inner.write(nik, BLOCK, 'utf8');
     // Hex strings in and out: cheaper than a Buffer per digest.
-    outer.write(sha256('sha256', inner.subarray(0, BLOCK + length), 'hex'), BLOCK, 'hex');
+    outer.write(sha256('sha256', (views[length] ??= inner.subarray(0, BLOCK + length)), 'hex'), BLOCK, 'hex');
     return sha256('sha256', outer, 'hex').slice(0, 32);
   };
 }
