@@ -75,6 +75,20 @@ describe('log with events', () => {
     expect(await count()).toBe(2);
   });
 
+  it('refuses an event id given twice in one batch, by appendEvents and by the import pipeline', async () => {
+    // Two different events under one id (a source system's bug): the first is appended, the second refused.
+    const twice = () => {
+      const first = enrolBpu(nik(1), '2013-01-15');
+      return [first, { ...enrolBpu(nik(2), '2013-01-15'), eventId: first.eventId }];
+    };
+    const atomic = await appendEvents(db, twice(), { atomic: true });
+    expect(atomic.committed).toBe(false);
+    expect(atomic.outcomes[1]).toMatchObject({ status: 'rejected', error: { message: 'eventId: appears twice in this batch' } });
+    const r = await new AppendPipeline(db).append([employer('17081342'), ...twice()]);
+    expect(r.outcomes.map((o) => (o.status === 'rejected' ? o.error.message : o.status))).toEqual(['appended', 'appended', 'eventId: appears twice in this batch']);
+    expect(await db.query('SELECT stream_id FROM events WHERE position > 1')).toHaveLength(1);
+  });
+
   it('serialises concurrent appends: positions stay gap-free and unique', async () => {
     const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 25 }, (_, i) => enrolBpu(nik(b * 100 + i + 1), '2013-01-15')));
     await Promise.all(batches.map((batch) => appendEvents(db, batch, { atomic: true })));
