@@ -104,8 +104,8 @@ export class AppendPipeline {
           return true;
         })
         .catch((e: unknown) => {
-          prepared.states.settle(false);
           if (isUniqueViolation(e)) return false;
+          prepared.states.settle(false);
           throw e;
         });
       const { decided } = prepared;

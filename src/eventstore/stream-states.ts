@@ -47,8 +47,8 @@ export class StreamStates {
   /** Brings the cache in line with the log head (call under the append lock, or before any tentative batch). */
   async sync(tx: Sql, head: number): Promise<void> {
     if (head === this.#head) return;
-    if (this.#open > 0) this.#drop();
-    if (this.#head >= 0 && head > this.#head && head - this.#head <= 100_000) {
+    // Tentative states are dropped with the rest: they were decided on top of a head that has moved.
+    if (this.#open === 0 && this.#head >= 0 && head > this.#head && head - this.#head <= 100_000) {
       const touched = await tx.query<{ stream_id: string }>('SELECT DISTINCT stream_id FROM events WHERE position > $1', [this.#head]);
       for (const { stream_id } of touched) {
         this.#recent.delete(stream_id);

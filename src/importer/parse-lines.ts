@@ -147,40 +147,25 @@ export function decodeResults(bytes: Uint8Array): LineResult[] {
     const t9 = text.indexOf('\t', t8 + 1);
     const region = text.slice(t9 + 1, end);
     const regionCode = region === '\\N' ? null : region;
-    let event: AppendInput;
-    if (tag === 80 /* P */) {
-      const dataJson = text.slice(t6 + 1, t7);
-      // The same keys in the same order for every decoded event: one object shape for the deciders.
-      event = {
-        eventId: text.slice(t3 + 1, t4),
-        effectiveOn: text.slice(t8 + 1, t9),
-        type: text.slice(t4 + 1, t5),
-        data: JSON.parse(dataJson) as unknown,
-        streamId: text.slice(t2 + 1, t3),
-        regionCode,
-        dataJson,
-        row: bytes,
-        rowStart: t2 + 1 + shift,
-        rowEnd: t9 + shift,
-      } as AppendInput;
-    } else {
-      const backslash = text.indexOf('\\', t2);
-      const escaped = backslash >= 0 && backslash < end;
-      const dataJson = cut(text, t6 + 1, t7, escaped);
-      event = {
-        eventId: cut(text, t3 + 1, t4, escaped),
-        effectiveOn: cut(text, t8 + 1, t9, escaped),
-        type: cut(text, t4 + 1, t5, escaped),
-        data: JSON.parse(dataJson) as unknown,
-        streamId: cut(text, t2 + 1, t3, escaped),
-        regionCode: regionCode !== null && escaped ? uncopy(regionCode) : regionCode,
-        dataJson,
-        row: undefined,
-        rowStart: 0,
-        rowEnd: 0,
-      } as AppendInput;
-      shift += Buffer.byteLength(text.slice(start, end)) - (end - start);
-    }
+    // A P line has no escapes (its null region's \N aside) and its COPY fields can be copied as bytes.
+    const plain = tag === 80 /* P */;
+    const backslash = plain ? -1 : text.indexOf('\\', t2);
+    const escaped = backslash >= 0 && backslash < end;
+    const dataJson = cut(text, t6 + 1, t7, escaped);
+    // The same keys in the same order for every decoded event: one object shape for the deciders.
+    const event = {
+      eventId: cut(text, t3 + 1, t4, escaped),
+      effectiveOn: cut(text, t8 + 1, t9, escaped),
+      type: cut(text, t4 + 1, t5, escaped),
+      data: JSON.parse(dataJson) as unknown,
+      streamId: cut(text, t2 + 1, t3, escaped),
+      regionCode: regionCode !== null && escaped ? uncopy(regionCode) : regionCode,
+      dataJson,
+      row: plain ? bytes : undefined,
+      rowStart: plain ? t2 + 1 + shift : 0,
+      rowEnd: plain ? t9 + shift : 0,
+    } as AppendInput;
+    if (!plain) shift += Buffer.byteLength(text.slice(start, end)) - (end - start);
     results.push({ line, event });
     start = end + 1;
   }
