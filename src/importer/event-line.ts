@@ -8,7 +8,7 @@ import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts
 import { nikProblem, pseudonymiser } from '../domain/worker/nik.ts';
 import { canonicalJson } from '../eventstore/hash.ts';
 
-// The public import format (shared/domain/import-format.md), validated field
+// The public import format (docs/import-format.md), validated field
 // by field. Objects are strict: an unexpected key (a worker's name, say) is
 // rejected rather than silently stored.
 

@@ -1,5 +1,5 @@
 // The trajectory the reference scenario follows: the seed figures of
-// shared/domain/seed-facts.json and the public national series, at full size
+// docs/seed-facts.json and the public national series, at full size
 // (the generator multiplies every count by the scale). Each anchor names where
 // it comes from; values between anchors are interpolated linearly by day.
 

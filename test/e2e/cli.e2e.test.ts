@@ -21,10 +21,10 @@ afterAll(() => {
 
 describe('cakupan import (process)', () => {
   it('imports the sample, exits 0, and a re-run appends nothing', () => {
-    const first = cakupan('import', path.resolve('../shared/examples/events.sample.ndjson'), '--rejects', path.join(dataDir, 'r1.ndjson'));
+    const first = cakupan('import', path.resolve('test/fixtures/events.sample.ndjson'), '--rejects', path.join(dataDir, 'r1.ndjson'));
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^11 lines: 11 appended, 0 already in the log, 0 rejected/);
-    const second = cakupan('import', path.resolve('../shared/examples/events.sample.ndjson'), '--rejects', path.join(dataDir, 'r2.ndjson'));
+    const second = cakupan('import', path.resolve('test/fixtures/events.sample.ndjson'), '--rejects', path.join(dataDir, 'r2.ndjson'));
     expect(second.stdout).toMatch(/^11 lines: 0 appended, 11 already in the log, 0 rejected/);
   });
 
@@ -79,7 +79,7 @@ describe('cakupan serve (process)', () => {
       });
       // the sample's PU worker enrolled 2013-01-15; its BPU workers start later, so no BPU group yet
       expect(await res.json()).toEqual({ data: { coverageAt: [{ segment: 'PU', value: 1 }] } });
-      const blocked = cakupan('import', path.resolve('../shared/examples/events.sample.ndjson'));
+      const blocked = cakupan('import', path.resolve('test/fixtures/events.sample.ndjson'));
       expect(blocked.status).toBe(2);
       expect(blocked.stderr).toMatch(/is in use by "cakupan serve" \(pid \d+\)/);
     } finally {

@@ -14,7 +14,7 @@ import { httpQuery, startServer, type RunningServer } from '../support/server.ts
 
 const BIN = path.resolve('bin/cakupan.js');
 const DEMO_SCALE = 0.001;
-const seed = JSON.parse(readFileSync(path.resolve('../shared/domain/seed-facts.json'), 'utf8'));
+const seed = JSON.parse(readFileSync(path.resolve('docs/seed-facts.json'), 'utf8'));
 const fact = (id: string) => seed.seed_figures.find((f: { id: string }) => f.id === id);
 
 const dirs: string[] = [];

@@ -7,7 +7,7 @@ import { importFile } from '../../src/importer/import-file.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { testConfig } from '../support/events.ts';
 
-const SAMPLE = path.resolve('../shared/examples/events.sample.ndjson');
+const SAMPLE = path.resolve('test/fixtures/events.sample.ndjson');
 const BAD = path.resolve('test/fixtures/bad-events.ndjson');
 
 let db: TestDatabase;
@@ -22,7 +22,7 @@ const snapshot = async () => ({
   events: await db.query('SELECT position, event_id::text, type, stream_id, stream_version, hash FROM events ORDER BY position'),
 });
 
-describe('the shared sample file', () => {
+describe('the sample file (test/fixtures)', () => {
   it('imports cleanly, and a second run appends nothing', async () => {
     const first = await importFile(db, testConfig, SAMPLE);
     expect(first).toMatchObject({ lines: 11, appended: 11, duplicates: 0, rejected: 0, headPosition: 11 });
