@@ -3,12 +3,16 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { createMetrics, type Metrics } from '../http/metrics.ts';
 
 /** Everything a request or a command needs, created once per process. */
 export type App = {
   config: Config;
   db: Database;
   prisma: PrismaClient;
+  metrics: Metrics;
+  /** Set when the server stops taking work (SIGTERM): /readiness answers 503. */
+  lifecycle: { draining: boolean };
   /** Brings the read models up to the head of the log; called after every append. */
   catchUp(): Promise<void>;
   close(): Promise<void>;
@@ -25,6 +29,8 @@ export function createApp(config: Config, db: Database, catchUp: (app: App) => P
     config,
     db,
     prisma,
+    metrics: createMetrics(db),
+    lifecycle: { draining: false },
     catchUp: () => catchUp(app),
     async close() {
       await prisma.$disconnect();

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { envHelp } from '../config/config.ts';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { keysCreateCommand, projectCommand, rebuildCommand } from './project-commands.ts';
@@ -12,11 +13,7 @@ const program = new Command('cakupan')
   // usage errors exit 2, like the commands' own argument checks (1 means "ran, some input rejected")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   .configureHelp({ showGlobalOptions: true })
-  .addHelpText(
-    'after',
-    '\nEnvironment: DATABASE_URL (PostgreSQL; default is embedded PGlite), CAKUPAN_DATA_DIR (PGlite directory, default ./data),\n' +
-      'CAKUPAN_PSEUDONYM_SECRET (HMAC secret for NIK pseudonyms), CAKUPAN_NPP_PATTERN, CAKUPAN_LOG_LEVEL, PORT.',
-  );
+  .addHelpText('after', envHelp());
 
 export const parseNonNegativeInt = (value: string) => {
   const n = Number(value);
@@ -67,7 +64,7 @@ program
   .command('serve')
   .description('serve the GraphQL API (GraphiQL at /graphql)')
   .option('-p, --port <n>', 'port to listen on (default: PORT or 4000; 0 picks a free one)', parseNonNegativeInt)
-  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--host <host>', 'interface to bind (default: HOST or 127.0.0.1)')
   .option('--demo', 'on an empty database, load the reference scenario first (national, see --demo-scale)')
   .option('--demo-scale <s>', 'scale of the demo scenario', parseScale, 0.001)
   .option('--demo-seed <n>', 'seed of the demo scenario', parseInteger, 1)
@@ -91,5 +88,14 @@ program
   .requiredOption('--role <role>', 'ANALYST, AUDITOR, WRITER or ADMIN')
   .option('--name <name>', 'who or what the key is for', 'unnamed')
   .action(keysCreateCommand);
+
+// each command's help lists the environment variables it reads
+const withEnv = (c: Command) => {
+  for (const sub of c.commands) {
+    if (sub.commands.length) withEnv(sub);
+    else sub.addHelpText('after', envHelp(sub.name() === 'create' ? 'keys' : sub.name()));
+  }
+};
+withEnv(program);
 
 await program.parseAsync(process.argv);

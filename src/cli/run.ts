@@ -1,5 +1,5 @@
-import { loadConfig, type Config } from '../config/config.ts';
-import { logger } from '../config/logger.ts';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { configureLogger, logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { CakupanError, isCakupanError } from '../domain/errors.ts';
@@ -13,6 +13,7 @@ export async function withDatabase(holder: string, body: (db: Database, config: 
   let db: Database | undefined;
   try {
     const config = loadConfig();
+    configureLogger(config);
     if (config.pseudonymSecretIsDefault) {
       logger.warn('CAKUPAN_PSEUDONYM_SECRET is not set: using the development secret (pseudonyms are not private)');
     }
@@ -22,7 +23,8 @@ export async function withDatabase(holder: string, body: (db: Database, config: 
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`cakupan ${holder}: ${message}\n`);
-    if (!isCakupanError(e)) logger.debug({ err: e }, 'command failed');
+    // expected errors are the message above; anything else is a bug: its stack goes to the log
+    if (!isCakupanError(e) && !(e instanceof ConfigError)) logger.error({ err: e }, `cakupan ${holder} failed`);
     process.exitCode = 2;
   } finally {
     await db?.close();

@@ -1,56 +1,103 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApp } from '../app/app.ts';
+import { createApp, type App } from '../app/app.ts';
 import type { Config } from '../config/config.ts';
 import { logger } from '../config/logger.ts';
-import type { Database } from '../db/database.ts';
 import { createYogaServer } from '../graphql/yoga.ts';
 import { importFile } from '../importer/import-file.ts';
-import { catchUp } from '../projections/runner.ts';
+import { catchUp, projectionStatus } from '../projections/runner.ts';
 import { progressBar } from './progress.ts';
 import { writeScenario } from './scenario-command.ts';
 import { withDatabase } from './run.ts';
 
-type Options = { port?: number; host: string; demo?: boolean; demoScale: number; demoSeed: number };
+type Options = { port?: number; host?: string; demo?: boolean; demoScale: number; demoSeed: number };
 
 export const serveCommand = (options: Options) =>
   withDatabase('serve', async (db, config) => {
+    // From here on SIGTERM/SIGINT stop the server cleanly (a second one exits at once).
+    const stop = stopSignal();
     const app = createApp(config, db, (a) => catchUp(a.db).then(() => undefined));
-    const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
-    if (options.demo && n === 0) await loadDemo(db, config, options);
-    const [{ head }] = await db.query<{ head: number }>('SELECT coalesce(max(position), 0)::int AS head FROM events');
-    const bar = progressBar('projecting', 'events');
-    bar?.start(head, 0);
-    await catchUp(db, { onBatch: (p) => bar?.update(p) });
-    bar?.stop();
-
-    const yoga = createYogaServer(app);
-    const server = createServer(yoga);
-    const port = options.port ?? config.port;
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, options.host, resolve));
-    const address = server.address();
-    const url = `http://${options.host}:${typeof address === 'object' && address ? address.port : port}`;
-    process.stdout.write(
-      `cakupan is serving ${config.databaseUrl ? 'PostgreSQL' : `PGlite (${config.dataDir})`}, log head at position ${head}\n` +
-        `  GraphQL and GraphiQL: ${url}/graphql\n` +
-        `  Dashboard: ${url}/dashboard   CSV: ${url}/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=YEAR&from=2013-01-01&to=2026-12-31\n` +
-        `  try (more in docs/queries.md):\n` +
-        `    { coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2023-10-31", groupBy: [SEGMENT]) { segment value } }\n` +
-        `    { coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2017-01-01", to: "2024-12-31") { rows { periodEnd value } } }\n` +
-        `    { targets { name value progress { actual ratio onTrack } } }\n`,
-    );
-    await new Promise<void>((resolve) => {
-      const stop = () => server.close(() => resolve());
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await app.prisma.$disconnect();
+    try {
+      const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+      if (options.demo && n === 0) await loadDemo(app, config, options);
+      const { head } = await projectionStatus(db);
+      const bar = progressBar('projecting', 'events');
+      bar?.start(head, 0);
+      // a stop between batches leaves the read models at a committed batch
+      await catchUp(db, { onBatch: (p) => bar?.update(p), signal: stop });
+      bar?.stop();
+      if (stop.aborted) {
+        logger.info('stopped before serving');
+        return 0;
+      }
+      const server = createServer(createYogaServer(app));
+      const port = options.port ?? config.port;
+      const host = options.host ?? config.host;
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+      const address = server.address();
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
+      process.stdout.write(
+        `cakupan is serving ${config.databaseUrl ? 'PostgreSQL' : `PGlite (${config.dataDir})`}, log head at position ${head}\n` +
+          `  GraphQL and GraphiQL: ${url}/graphql\n` +
+          `  Dashboard: ${url}/dashboard   CSV: ${url}/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=YEAR&from=2013-01-01&to=2026-12-31\n` +
+          `  Operations: ${url}/metrics (Prometheus)  ${url}/readiness  ${url}/health\n` +
+          `  try (more in docs/queries.md):\n` +
+          `    { coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2023-10-31", groupBy: [SEGMENT]) { segment value } }\n` +
+          `    { coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2017-01-01", to: "2024-12-31") { rows { periodEnd value } } }\n` +
+          `    { targets { name value progress { actual ratio onTrack } } }\n`,
+      );
+      await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+      app.lifecycle.draining = true;
+      await drain(server, config.shutdownTimeoutMs);
+      return 0;
+    } finally {
+      await app.prisma.$disconnect();
+    }
   });
 
+/** Aborts on the first SIGTERM or SIGINT; a second one exits at once. */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'stopping: draining in-flight requests');
+    controller.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return controller.signal;
+}
+
+/**
+ * Stops taking connections and waits for in-flight requests (a mutation's
+ * projection catch-up is part of its request) for at most `timeoutMs`, then
+ * cuts whatever is left.
+ */
+async function drain(server: Server, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // keep-alive connections go idle once their response is sent: close them as they do
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
+  clearInterval(idle);
+  clearTimeout(timer);
+  if (timedOut) {
+    logger.warn({ timeoutMs }, 'in-flight requests did not finish in time: closing their connections');
+    server.closeAllConnections();
+    await closed;
+  }
+  logger.info('stopped');
+}
+
 /** Generates the national reference scenario and imports it (first start only). */
-async function loadDemo(db: Database, config: Config, options: Options): Promise<void> {
+async function loadDemo(app: App, config: Config, options: Options): Promise<void> {
+  const db = app.db;
   const dir = mkdtempSync(path.join(tmpdir(), 'cakupan-demo-'));
   try {
     const file = path.join(dir, 'scenario.ndjson');
@@ -64,6 +111,9 @@ async function loadDemo(db: Database, config: Config, options: Options): Promise
       onProgress: (done, total) => (bar?.setTotal(total), bar?.update(done)),
     });
     bar?.stop();
+    app.metrics.imported.inc({ outcome: 'appended' }, s.appended);
+    app.metrics.imported.inc({ outcome: 'duplicate' }, s.duplicates);
+    app.metrics.imported.inc({ outcome: 'rejected' }, s.rejected);
     if (s.rejected) throw new Error(`the demo scenario had ${s.rejected} rejected lines (first: line ${s.rejects[0]?.line} ${JSON.stringify(s.rejects[0]?.errors)})`);
     logger.info({ events: scenario.events, appended: s.appended, seconds: Math.round((performance.now() - started) / 1000) }, 'loaded the demo scenario');
   } finally {

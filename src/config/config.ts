@@ -1,18 +1,62 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-// Every setting comes from the environment, validated once at the edge.
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+// Every setting comes from the environment, validated once at the edge by this
+// one schema; `cakupan --help` and each command's help list the variables from
+// ENV_VARS below, so the two cannot drift apart.
 const Env = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
-  CAKUPAN_DATA_DIR: z.string().default('data'),
+  CAKUPAN_DATA_DIR: z.string().min(1).default('data'),
   CAKUPAN_PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  CAKUPAN_NPP_PATTERN: z.string().default('^\\d{8}$'),
-  CAKUPAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  CAKUPAN_NPP_PATTERN: z
+    .string()
+    .default('^\\d{8}$')
+    .refine((p) => {
+      try {
+        new RegExp(p);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+  CAKUPAN_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  CAKUPAN_LOG_FORMAT: z.enum(['auto', 'pretty', 'json'], { error: 'must be auto, pretty or json' }).default('auto'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(4000),
+  CAKUPAN_READY_MAX_LAG: z.coerce.number({ error: 'must be a number of events' }).int().min(0).default(10_000),
+  CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
   CAKUPAN_JWT_ISSUER: z.string().min(1).optional(),
   CAKUPAN_JWT_AUDIENCE: z.string().min(1).optional(),
 });
+type EnvName = keyof z.infer<typeof Env>;
+
+/** What each variable is for and which commands read it (for `--help`). */
+export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string[] }> = {
+  DATABASE_URL: { about: 'PostgreSQL URL; unset = embedded PGlite in CAKUPAN_DATA_DIR', commands: 'all' },
+  CAKUPAN_DATA_DIR: { about: 'PGlite data directory (default ./data)', commands: 'all' },
+  CAKUPAN_PSEUDONYM_SECRET: { about: 'HMAC secret for NIK pseudonyms (>= 16 chars; production must set it)', commands: ['import', 'serve'] },
+  CAKUPAN_NPP_PATTERN: { about: 'regular expression an employer NPP must match (default ^\\d{8}$)', commands: ['import', 'serve'] },
+  CAKUPAN_LOG_LEVEL: { about: `${LOG_LEVELS.join('|')} (default info)`, commands: 'all' },
+  CAKUPAN_LOG_FORMAT: { about: 'auto (pretty on a terminal, JSON otherwise) | pretty | json', commands: 'all' },
+  HOST: { about: 'interface to bind (default 127.0.0.1; --host wins)', commands: ['serve'] },
+  PORT: { about: 'port to listen on (default 4000; --port wins)', commands: ['serve'] },
+  CAKUPAN_READY_MAX_LAG: { about: 'events the read models may trail the log before /readiness fails (default 10000)', commands: ['serve'] },
+  CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
+  CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
+  CAKUPAN_JWT_ISSUER: { about: 'required JWT "iss"', commands: ['serve'] },
+  CAKUPAN_JWT_AUDIENCE: { about: 'required JWT "aud"', commands: ['serve'] },
+};
+
+/** The help text listing the variables one command reads (all of them without a command). */
+export function envHelp(command?: string): string {
+  const rows = Object.entries(ENV_VARS).filter(([, v]) => !command || v.commands === 'all' || v.commands.includes(command));
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `\nEnvironment${command ? ` (${command})` : ''}:\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v.about}`).join('\n')}\n`;
+}
 
 export type Config = {
   databaseUrl?: string;
@@ -20,8 +64,13 @@ export type Config = {
   pseudonymSecret: string;
   pseudonymSecretIsDefault: boolean;
   nppPattern: RegExp;
-  logLevel: z.infer<typeof Env>['CAKUPAN_LOG_LEVEL'];
+  logLevel: LogLevel;
+  logFormat: 'auto' | 'pretty' | 'json';
+  host: string;
   port: number;
+  /** /readiness fails when a projection trails the log head by more events than this. */
+  readyMaxLag: number;
+  shutdownTimeoutMs: number;
   /** Bearer JWTs (HS256) are accepted when a secret is set; the `role` claim gives the role. */
   jwt?: { secret: string; issuer?: string; audience?: string };
 };
@@ -30,11 +79,20 @@ export type Config = {
 // its own (a warning is printed at start-up when it is missing).
 const DEVELOPMENT_SECRET = 'cakupan-development-secret-do-not-use-in-production';
 
+/** A configuration error names every variable at fault and why. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; reason: string }[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable} ${i.reason}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(env);
+  // An empty variable counts as unset (a common shell idiom: FOO= cakupan …).
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = Env.safeParse(set);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${issues}`);
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.join('.'), reason: i.message })));
   }
   const e = parsed.data;
   return {
@@ -44,7 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pseudonymSecretIsDefault: e.CAKUPAN_PSEUDONYM_SECRET === undefined,
     nppPattern: new RegExp(e.CAKUPAN_NPP_PATTERN),
     logLevel: e.CAKUPAN_LOG_LEVEL,
+    logFormat: e.CAKUPAN_LOG_FORMAT,
+    host: e.HOST,
     port: e.PORT,
+    readyMaxLag: e.CAKUPAN_READY_MAX_LAG,
+    shutdownTimeoutMs: e.CAKUPAN_SHUTDOWN_TIMEOUT_MS,
     jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { logger } from '../config/logger.ts';
 import { CakupanError, ErrorCode } from '../domain/errors.ts';
 
 // PGlite serves exactly one process per data directory; a second one would
@@ -19,6 +20,7 @@ export function lockDataDir(dataDir: string, holder: string): () => void {
           'send work to that server over HTTP (the appendEvents mutation), or stop it first',
       );
     }
+    if (other) logger.warn({ pid: other.pid, holder: other.holder, lock: file }, `taking over a stale lock: "cakupan ${other.holder}" (pid ${other.pid}) is gone`);
     writeFileSync(file, mine); // stale lock from a process that died
   }
   return () => {

@@ -5,6 +5,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
+import { CakupanError, ErrorCode } from '../domain/errors.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Context, Role } from './context.ts';
@@ -34,7 +35,7 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, ctx, info) =>
       new GraphQLError(`${info.parentType.name}.${info.fieldName} needs a key with a higher role (you are ${ctx.role})`, {
-        extensions: { code: 'FORBIDDEN' },
+        extensions: { code: ErrorCode.FORBIDDEN },
       }),
   },
   errors: { defaultTypes: [] },
@@ -44,5 +45,13 @@ export const builder = new SchemaBuilder<{
     defaultComplexity: 1,
     defaultListMultiplier: 10,
     limit: { complexity: 20_000, depth: 12, breadth: 300 },
+    complexityError: (kind, r) =>
+      new CakupanError(ErrorCode.COST_LIMIT, `the query's ${kind.toLowerCase()} is over the limit`, [
+        kind === 'Depth'
+          ? { field: 'depth', reason: `${r.depth} is over the limit of ${r.maxDepth}` }
+          : kind === 'Breadth'
+            ? { field: 'breadth', reason: `${r.breadth} is over the limit of ${r.maxBreadth}` }
+            : { field: 'complexity', reason: `${r.complexity} is over the limit of ${r.maxComplexity}` },
+      ]),
   },
 });

@@ -5,5 +5,7 @@ export type Role = (typeof ROLES)[number];
 
 export type Context = {
   app: App;
+  /** The HTTP request (its id is in http/operations.ts's requestIds). */
+  request: Request;
   role: Role;
 };

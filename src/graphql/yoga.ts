@@ -3,44 +3,54 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
-import { isCakupanError } from '../domain/errors.ts';
+import { recordErrors, useOperations } from '../http/operations.ts';
+import { useDashboard } from '../web/dashboard-plugin.ts';
 import { roleFor } from './auth.ts';
 import type { Context } from './context.ts';
+import { useErrorCodes } from './error-codes.ts';
 import { schema } from './schema/index.ts';
-import { useDashboard } from '../web/dashboard-plugin.ts';
 
 /**
  * The GraphQL server as a fetch handler: `serve` mounts it on node:http, tests
- * call `yoga.fetch` in-process. Unexpected errors are masked; expected ones
- * (CakupanError) keep their message and carry `extensions.code`.
+ * call `yoga.fetch` in-process. Unexpected errors are masked (and logged with
+ * their stack); expected ones keep their message; every error carries an
+ * `extensions.code` from the table in domain/errors.ts.
  */
 export function createYogaServer(app: App) {
+  const logged = new WeakSet<object>();
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'cakupan', defaultQuery: DEFAULT_QUERY },
-    logging: { debug: (...a) => logger.debug(a), info: (...a) => logger.info(a), warn: (...a) => logger.warn(a), error: (...a) => logger.error(a) },
+    logging: {
+      debug: (...a) => logger.debug(logArgs(a)),
+      info: (...a) => logger.info(logArgs(a)),
+      warn: (...a) => logger.warn(logArgs(a)),
+      // graphql-yoga logs a masked error it caught; maskError below has logged it already
+      error: (...a) => (a.length === 1 && typeof a[0] === 'object' && a[0] && logged.has(a[0]) ? undefined : logger.error(logArgs(a))),
+    },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useCSRFPrevention(), useDashboard(app)],
-    context: async ({ request }) => ({ app, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
+    plugins: [useOperations(app), useCSRFPrevention(), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
+    context: async ({ request }) => ({ app, request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {
       maskError(error, message, isDev) {
-        // by shape, not instanceof: graphql can be loaded twice (CJS and ESM)
+        // by shape, not instanceof: graphql can be loaded twice (CJS and ESM).
+        // Errors with a code (ours: CakupanError and deliberate GraphQLErrors) pass unmasked.
         const original = (error as { originalError?: unknown }).originalError ?? error;
-        // deliberate GraphQL errors (FORBIDDEN, UNAUTHENTICATED) pass unmasked
         if ((original as GraphQLError | undefined)?.extensions?.code) return error as Error;
-        if (isCakupanError(original)) {
-          return new GraphQLError(original.message, {
-            nodes: (error as GraphQLError).nodes,
-            path: (error as GraphQLError).path,
-            extensions: { code: original.code, issues: original.issues },
-          });
-        }
+        logger.error({ err: original, path: (error as GraphQLError).path?.join('.') }, `unexpected error: ${(original as Error)?.message ?? String(original)}`);
+        logged.add(error as object).add(original as object);
         return maskError(error, message, isDev);
       },
     },
   });
+}
+
+/** graphql-yoga logs with console-like arguments; pino wants (object, message). */
+function logArgs(args: unknown[]): { msg: string; err?: unknown } {
+  const err = args.find((a) => a instanceof Error);
+  return { msg: args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' '), ...(err ? { err } : {}) };
 }
 
 const DEFAULT_QUERY = /* GraphQL */ `# Active participants at each year end since 2013, by segment

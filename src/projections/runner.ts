@@ -14,14 +14,15 @@ const BATCH = 50_000;
  * checkpoints in one transaction, under a lock, so a crash or a concurrent
  * runner never double-counts or skips.
  */
-export async function catchUp(db: Database, opts: { toPosition?: number; onBatch?: (position: number) => void } = {}): Promise<number> {
+export async function catchUp(db: Database, opts: { toPosition?: number; onBatch?: (position: number) => void; signal?: AbortSignal } = {}): Promise<number> {
   for (;;) {
     const { position, done } = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
       return applyBatch(tx, opts.toPosition);
     });
     opts.onBatch?.(position);
-    if (done) return position;
+    // an abort is honoured between batches: each batch is committed whole or not at all
+    if (done || opts.signal?.aborted) return position;
   }
 }
 
@@ -66,4 +67,20 @@ export async function digests(sql: Sql): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const p of PROJECTIONS) out[p.name] = await p.digest(sql);
   return out;
+}
+
+export type ProjectionStatus = { head: number; projections: { name: string; position: number; lagSeconds: number }[] };
+
+/** The log head and where each projection stands: position, and the age of the oldest event it has not applied. */
+export async function projectionStatus(sql: Sql): Promise<ProjectionStatus> {
+  const rows = await sql.query<{ name: string; position: number; head: number; lag: number }>(
+    `SELECT p.name, coalesce(c.position, 0) AS position, h.head,
+            coalesce(extract(epoch FROM now() - (SELECT recorded_at FROM events e WHERE e.position = coalesce(c.position, 0) + 1)), 0)::float8 AS lag
+       FROM unnest($1::text[]) WITH ORDINALITY AS p(name, i)
+       LEFT JOIN projection_checkpoints c ON c.name = p.name
+      CROSS JOIN (SELECT coalesce(max(position), 0) AS head FROM events) h
+      ORDER BY p.i`,
+    [PROJECTIONS.map((p) => p.name)],
+  );
+  return { head: rows[0]?.head ?? 0, projections: rows.map((r) => ({ name: r.name, position: r.position, lagSeconds: Math.max(0, r.lag) })) };
 }

@@ -73,11 +73,13 @@ builder.mutationField('appendEvents', (t) =>
       const valid = inputs.flatMap((x, index) => (isCakupanError(x) ? [] : [{ x, index }]));
       if (invalid.length && (args.atomic ?? true)) {
         const [head] = await ctx.app.db.query<{ p: number }>('SELECT coalesce(max(position), 0) AS p FROM events');
+        countOutcomes(ctx, invalid);
         return { committed: false, headPosition: head.p, results: invalid };
       }
       const r = await appendEvents(ctx.app.db, valid.map((v) => v.x), { atomic: args.atomic ?? true });
       if (r.committed) await ctx.app.catchUp();
       const results = [...invalid, ...r.outcomes.map((o) => ({ ...o, index: valid[o.index].index }))].sort((a, b) => a.index - b.index);
+      countOutcomes(ctx, results);
       return { committed: r.committed, headPosition: r.headPosition, results };
     },
   }),
@@ -98,12 +100,18 @@ export async function appendCommand(
   try {
     input = eventLineParser(ctx.app.config)({ eventId, type: event.type, effectiveOn: event.effectiveOn ?? jakartaDay(new Date()), data: withoutNulls(event.data) });
   } catch (error) {
-    if (isCakupanError(error)) return { status: 'rejected', index: 0, eventId, error };
+    if (isCakupanError(error)) return countOutcomes(ctx, [{ status: 'rejected', index: 0, eventId, error }])[0];
     throw error;
   }
   const r = await appendEvents(ctx.app.db, [{ ...input, expectedVersion: expectedVersion(event.expectedVersion) }], { atomic: true });
   if (r.committed) await ctx.app.catchUp();
-  return r.outcomes[0];
+  return countOutcomes(ctx, r.outcomes)[0];
+}
+
+/** The import counters of /metrics (appended, duplicate, rejected). */
+function countOutcomes<T extends { status: AppendOutcome['status'] }>(ctx: Context, outcomes: T[]): T[] {
+  for (const o of outcomes) ctx.app.metrics.imported.inc({ outcome: o.status });
+  return outcomes;
 }
 
 /** GraphQL passes omitted optional input fields as absent or null; the import format has them absent. */

@@ -1,14 +1,15 @@
-import { GraphQLError, Kind } from 'graphql';
+import { Kind } from 'graphql';
+import { ValidationError } from '../../domain/errors.ts';
 import { isIsoDate } from '../../domain/reference/calendar.ts';
 import { builder } from '../builder.ts';
 
-const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const invalid = (scalar: string, reason: string) => new ValidationError([{ field: scalar, reason }]);
 
 builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD (Asia/Jakarta calendar).',
   serialize: (v) => String(v),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !isIsoDate(v)) throw invalid(`Date must be a real calendar date YYYY-MM-DD, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !isIsoDate(v)) throw invalid('Date', `must be a real calendar date YYYY-MM-DD, got ${JSON.stringify(v)}`);
     return v;
   },
 });
@@ -18,7 +19,7 @@ builder.scalarType('DateTime', {
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
   parseValue: (v) => {
     const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : new Date(NaN);
-    if (Number.isNaN(d.getTime())) throw invalid(`DateTime must be ISO-8601 with a time, got ${JSON.stringify(v)}`);
+    if (Number.isNaN(d.getTime())) throw invalid('DateTime', `must be ISO-8601 with a time, got ${JSON.stringify(v)}`);
     return d;
   },
 });
