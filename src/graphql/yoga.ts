@@ -1,5 +1,5 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
@@ -39,6 +39,8 @@ export function createYogaServer(app: App) {
         // Errors with a code (ours: CakupanError and deliberate GraphQLErrors) pass unmasked.
         const original = (error as { originalError?: unknown }).originalError ?? error;
         if ((original as GraphQLError | undefined)?.extensions?.code) return error as Error;
+        // graphql-js's own request errors (a variable not provided, …) have no original: not a bug
+        if ((error as Error).name === 'GraphQLError' && original === error) return error as Error;
         logger.error({ err: original, path: (error as GraphQLError).path?.join('.') }, `unexpected error: ${(original as Error)?.message ?? String(original)}`);
         logged.add(error as object).add(original as object);
         return maskError(error, message, isDev);
