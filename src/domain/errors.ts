@@ -19,16 +19,16 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** What each code means to a client, the HTTP status a request-level error gets, and the log level. */
 export const ERROR_CODES: Record<ErrorCode, { status: number; log: 'info' | 'warn' | 'error'; clientAction: string }> = {
-  VALIDATION: { status: 400, log: 'info', clientAction: 'fix the request: `issues` name each field and the reason; do not retry unchanged' },
-  UNAUTHENTICATED: { status: 401, log: 'warn', clientAction: 'send a valid API key or JWT (Authorization: Bearer …), or none for PUBLIC' },
+  VALIDATION: { status: 400, log: 'info', clientAction: `fix the request: \`issues\` name each field and the reason; do not retry unchanged` },
+  UNAUTHENTICATED: { status: 401, log: 'warn', clientAction: `send a valid API key or JWT (\`Authorization: Bearer …\`), or none for PUBLIC` },
   FORBIDDEN: { status: 403, log: 'warn', clientAction: 'use a key whose role allows the field' },
   NOT_FOUND: { status: 404, log: 'info', clientAction: 'the id, code or stream does not exist; check it' },
-  CONCURRENCY: { status: 409, log: 'info', clientAction: 'the stream moved: read it again, decide again, resend with the new expectedVersion' },
-  DOMAIN_RULE: { status: 422, log: 'info', clientAction: 'the command breaks a rule of the domain (`rule` names it); do not retry unchanged' },
-  COST_LIMIT: { status: 400, log: 'warn', clientAction: 'ask for less: fewer fields, aliases, groups or periods, or page through' },
-  RATE_LIMITED: { status: 429, log: 'warn', clientAction: 'slow down; retry after the Retry-After header' },
-  UNAVAILABLE: { status: 503, log: 'warn', clientAction: 'the service or its database is not ready; retry with back-off' },
-  INTERNAL: { status: 500, log: 'error', clientAction: 'a bug or an outage on our side; retry later and report the x-request-id' },
+  CONCURRENCY: { status: 409, log: 'info', clientAction: `the stream moved: read it again, decide again, resend with the new \`expectedVersion\`` },
+  DOMAIN_RULE: { status: 422, log: 'info', clientAction: `the command breaks a rule of the domain (\`rule\` names it); do not retry unchanged` },
+  COST_LIMIT: { status: 400, log: 'warn', clientAction: `ask for less: fewer fields, aliases, groups or periods (\`issues\` name the budget and the figure)` },
+  RATE_LIMITED: { status: 429, log: 'warn', clientAction: `slow down; retry after \`Retry-After\` (reserved: no rate limit is enforced yet)` },
+  UNAVAILABLE: { status: 503, log: 'warn', clientAction: 'the service or its database is not ready (the CLI: the PGlite directory is held by a server); retry with back-off' },
+  INTERNAL: { status: 500, log: 'error', clientAction: `a bug or an outage on our side; retry later and report the \`x-request-id\`` },
 };
 
 export type FieldIssue = { field: string; reason: string };

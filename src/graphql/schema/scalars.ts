@@ -1,9 +1,9 @@
 import { Kind } from 'graphql';
-import { ValidationError } from '../../domain/errors.ts';
+import { CakupanError, ErrorCode } from '../../domain/errors.ts';
 import { isIsoDate } from '../../domain/reference/calendar.ts';
 import { builder } from '../builder.ts';
 
-const invalid = (scalar: string, reason: string) => new ValidationError([{ field: scalar, reason }]);
+const invalid = (scalar: string, reason: string) => new CakupanError(ErrorCode.VALIDATION, `${scalar} ${reason}`, [{ field: scalar, reason }]);
 
 builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD (Asia/Jakarta calendar).',
