@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: ['test/**/*.int.test.ts'],
-          env: { CAKUPAN_TEST_ENGINE: 'pglite' },
+          env: { CAKUPAN_TEST_ENGINE: 'pglite', CAKUPAN_LOG_LEVEL: 'error' },
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -29,7 +29,7 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: ['test/**/*.int.test.ts'],
-          env: { CAKUPAN_TEST_ENGINE: 'postgres' },
+          env: { CAKUPAN_TEST_ENGINE: 'postgres', CAKUPAN_LOG_LEVEL: 'error' },
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
