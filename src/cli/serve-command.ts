@@ -33,6 +33,11 @@ export const serveCommand = (options: Options) =>
         return 0;
       }
       const server = createServer(createYogaServer(app));
+      // Idle keep-alive connections are closed by the client first (undici: 4 s;
+      // load balancers: 60 s), never by the server while a client reuses one,
+      // which would fail that request with "other side closed".
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
       const port = options.port ?? config.port;
       const host = options.host ?? config.host;
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
