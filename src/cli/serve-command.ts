@@ -20,8 +20,8 @@ export const serveCommand = (options: Options) =>
     const stop = stopSignal();
     const app = createApp(config, db, (a) => catchUp(a.db).then(() => undefined));
     try {
-      const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
-      if (options.demo && n === 0) await loadDemo(app, config, options);
+      // positions are gap-free from 1: head 0 is an empty log (no count(*) over the log)
+      if (options.demo && (await projectionStatus(db)).head === 0) await loadDemo(app, config, options);
       const { head } = await projectionStatus(db);
       const bar = progressBar('projecting', 'events');
       bar?.start(head, 0);

@@ -1,5 +1,5 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError as GraphQLErrorClass, type GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
@@ -12,8 +12,8 @@ import { schema } from './schema/index.ts';
 
 /**
  * The GraphQL server as a fetch handler: `serve` mounts it on node:http, tests
- * call `yoga.fetch` in-process. Unexpected errors are masked (and logged with
- * their stack); expected ones keep their message; every error carries an
+ * call `yoga.fetch` in-process. Unexpected errors are masked (and logged once
+ * with their stack and request id, by recordErrors); expected ones keep their message; every error carries an
  * `extensions.code` from the table in domain/errors.ts.
  */
 export function createYogaServer(app: App) {
@@ -41,9 +41,12 @@ export function createYogaServer(app: App) {
         if ((original as GraphQLError | undefined)?.extensions?.code) return error as Error;
         // graphql-js's own request errors (a variable not provided, …) have no original: not a bug
         if ((error as Error).name === 'GraphQLError' && original === error) return error as Error;
-        logger.error({ err: original, path: (error as GraphQLError).path?.join('.') }, `unexpected error: ${(original as Error)?.message ?? String(original)}`);
+        // The client sees "Unexpected error." and INTERNAL; the original rides along
+        // (graphql-js never serialises it) so that recordErrors logs it once, with
+        // its stack and the request id. Yoga's own log of it is skipped.
         logged.add(error as object).add(original as object);
-        return maskError(error, message, isDev);
+        const masked = maskError(error, message, isDev) as GraphQLError;
+        return new GraphQLErrorClass(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions: masked.extensions, originalError: original as Error });
       },
     },
   });

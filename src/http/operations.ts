@@ -8,7 +8,8 @@ import { projectionStatus } from '../projections/runner.ts';
 
 type Seen = { id: string; started: number; operation?: string; path: string };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const QUIET = new Set(['/health', '/readiness', '/metrics']);
+// probes and scrapes log at debug (yoga answers /health itself, before any plugin)
+const QUIET = new Set(['/readiness', '/metrics']);
 
 /** The request id of a request the operations plugin has seen (for log lines elsewhere). */
 export const requestIds = new WeakMap<Request, Seen>();
@@ -18,8 +19,9 @@ export const requestIds = new WeakMap<Request, Seen>();
  * (`x-request-id`, taken from the request when it sends a sane one), one
  * access line per request (method, operation, status, duration, request id;
  * never variables or bodies, which may hold a NIK), request and error
- * metrics, `/metrics` (Prometheus) and `/readiness` (the database answers and the read models trail the log
- * by at most CAKUPAN_READY_MAX_LAG events; 503 while draining). Liveness is
+ * metrics, `/metrics` (Prometheus) and `/readiness` (the database answers
+ * and the read models trail the log by at most CAKUPAN_READY_MAX_LAG events;
+ * 503 while draining). Liveness is
  * graphql-yoga's own `/health` (200, no body, before any plugin runs).
  */
 export function useOperations(app: App): Plugin {
@@ -65,8 +67,8 @@ export function recordErrors(app: App, request: Request, errors: readonly GraphQ
     const code = e.extensions.code as ErrorCode;
     app.metrics.errors.inc({ code });
     const level = ERROR_CODES[code].log;
-    // the original of a masked error, with its stack (its message never reaches the client)
-    if (code === 'INTERNAL') logger.error({ reqId, code, path: e.path?.join('.'), err: e.originalError ?? e }, e.originalError?.message ?? e.message);
+    // a masked error carries its original (see yoga.ts): its stack is logged here, never sent
+    if (code === 'INTERNAL') logger.error({ reqId, code, path: e.path?.join('.'), err: e.originalError ?? e }, `unexpected error: ${e.originalError?.message ?? e.message}`);
     else logger[level]({ reqId, code, path: e.path?.join('.') }, e.message);
   }
 }

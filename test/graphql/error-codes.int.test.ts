@@ -78,3 +78,21 @@ describe('every GraphQL error carries a code from the one table', () => {
     expect(codes(stream.body)).toEqual(['FORBIDDEN']);
   });
 });
+
+describe('an unexpected error', () => {
+  it('reaches the client masked, as INTERNAL, and is counted', async () => {
+    const broken = await freshDatabase();
+    const brokenApp = createApp(testConfig, broken);
+    await broken.dropDatabase(); // the database goes away under the server
+    const res = await createYogaServer(brokenApp).fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2023-10-31") { value } }' }),
+    });
+    const body = (await res.json()) as Body;
+    expect(body.errors).toEqual([{ message: 'Unexpected error.', locations: [{ line: 1, column: 3 }], path: ['coverageAt'], extensions: { code: 'INTERNAL' } }]);
+    const metrics = await brokenApp.metrics.registry.getSingleMetricAsString('cakupan_graphql_errors_total');
+    expect(metrics).toContain('cakupan_graphql_errors_total{code="INTERNAL"} 1');
+    await brokenApp.prisma.$disconnect();
+  });
+});
