@@ -69,12 +69,28 @@ export async function digests(sql: Sql): Promise<Record<string, string>> {
   return out;
 }
 
-export type ProjectionStatus = { head: number; projections: { name: string; position: number; lagSeconds: number }[] };
+export type ProjectionStatus = {
+  head: number;
+  projections: {
+    name: string;
+    position: number;
+    /** When the event at `position` was recorded (null before the first event). */
+    recordedAt: Date | null;
+    /** When the projection last committed a batch (null if never). */
+    projectedAt: Date | null;
+    lagSeconds: number;
+  }[];
+};
 
-/** The log head and where each projection stands: position, and the age of the oldest event it has not applied. */
+/**
+ * The log head and where each projection stands: position, when the event it
+ * stands at was recorded, when it last committed, and the age of the oldest
+ * event it has not applied.
+ */
 export async function projectionStatus(sql: Sql): Promise<ProjectionStatus> {
-  const rows = await sql.query<{ name: string; position: number; head: number; lag: number }>(
-    `SELECT p.name, coalesce(c.position, 0) AS position, h.head,
+  const rows = await sql.query<{ name: string; position: number; head: number; lag: number; recorded_at: Date | string | null; updated_at: Date | string | null }>(
+    `SELECT p.name, coalesce(c.position, 0) AS position, h.head, c.updated_at,
+            (SELECT recorded_at FROM events e WHERE e.position = c.position) AS recorded_at,
             coalesce(extract(epoch FROM now() - (SELECT recorded_at FROM events e WHERE e.position = coalesce(c.position, 0) + 1)), 0)::float8 AS lag
        FROM unnest($1::text[]) WITH ORDINALITY AS p(name, i)
        LEFT JOIN projection_checkpoints c ON c.name = p.name
@@ -82,5 +98,9 @@ export async function projectionStatus(sql: Sql): Promise<ProjectionStatus> {
       ORDER BY p.i`,
     [PROJECTIONS.map((p) => p.name)],
   );
-  return { head: rows[0]?.head ?? 0, projections: rows.map((r) => ({ name: r.name, position: r.position, lagSeconds: Math.max(0, r.lag) })) };
+  const date = (v: Date | string | null) => (v === null ? null : new Date(v));
+  return {
+    head: rows[0]?.head ?? 0,
+    projections: rows.map((r) => ({ name: r.name, position: r.position, recordedAt: date(r.recorded_at), projectedAt: date(r.updated_at), lagSeconds: Math.max(0, r.lag) })),
+  };
 }

@@ -12,6 +12,7 @@ import './ledger.ts';
 import './events.ts';
 import './replay.ts';
 import './figures.ts';
+import './freshness.ts';
 
 builder.queryType({});
 builder.mutationType({});
