@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { importFile } from '../importer/import-file.ts';
+import { catchUp, projectionStatus } from '../projections/runner.ts';
 import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
 
-type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean };
+type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean; project: boolean };
 
 export const importCommand = (file: string, options: Options) =>
   withDatabase('import', async (db, config) => {
@@ -33,5 +34,14 @@ export const importCommand = (file: string, options: Options) =>
     }
     if (summary.rejected > 20) out.write(`  … and ${summary.rejected - 20} more\n`);
     if (summary.rejected) out.write(`rejected lines written to ${rejectsPath}\n`);
+    if (options.project) {
+      const projecting = performance.now();
+      const position = await catchUp(db);
+      out.write(`read models at position ${position} (projected in ${((performance.now() - projecting) / 1000).toFixed(1)} s)\n`);
+    } else {
+      const { projections } = await projectionStatus(db);
+      const position = Math.min(...projections.map((p) => p.position));
+      out.write(`read models at position ${position}, not projected (--no-project): a running server on PostgreSQL follows the log, or run \`cakupan project\`\n`);
+    }
     return summary.rejected ? 1 : 0;
   });

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import { logger } from '../config/logger.ts';
 import { createYogaServer } from '../graphql/yoga.ts';
 import { importFile } from '../importer/import-file.ts';
+import { followLog } from '../projections/follower.ts';
 import { catchUp, projectionStatus } from '../projections/runner.ts';
 import { progressBar } from './progress.ts';
 import { writeScenario } from './scenario-command.ts';
@@ -53,9 +54,12 @@ export const serveCommand = (options: Options) =>
           `    { coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2017-01-01", to: "2024-12-31") { rows { periodEnd value } } }\n` +
           `    { targets { name value progress { actual ratio onTrack } } }\n`,
       );
+      // PostgreSQL: follow the log, whoever appends; one server projects (PGlite has one process)
+      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs }) : undefined;
       await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
       app.lifecycle.draining = true;
       await drain(server, config.shutdownTimeoutMs);
+      await follower?.stop();
       return 0;
     } finally {
       await app.prisma.$disconnect();

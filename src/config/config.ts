@@ -27,6 +27,7 @@ const Env = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(4000),
   CAKUPAN_READY_MAX_LAG: z.coerce.number({ error: 'must be a number of events' }).int().min(0).default(10_000),
+  CAKUPAN_FOLLOW_POLL_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(50).default(1000),
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
   CAKUPAN_JWT_ISSUER: z.string().min(1).optional(),
@@ -45,6 +46,7 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   HOST: { about: 'interface to bind (default 127.0.0.1; --host wins)', commands: ['serve'] },
   PORT: { about: 'port to listen on (default 4000; --port wins)', commands: ['serve'] },
   CAKUPAN_READY_MAX_LAG: { about: 'events the read models may trail the log before /readiness fails (default 10000)', commands: ['serve'] },
+  CAKUPAN_FOLLOW_POLL_MS: { about: 'PostgreSQL: how often a server polls the log besides LISTEN/NOTIFY, and retries the projector lock (default 1000)', commands: ['serve'] },
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
   CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
   CAKUPAN_JWT_ISSUER: { about: 'required JWT "iss"', commands: ['serve'] },
@@ -71,6 +73,7 @@ export type Config = {
   /** /readiness fails when a projection trails the log head by more events than this. */
   readyMaxLag: number;
   shutdownTimeoutMs: number;
+  followPollMs: number;
   /** Bearer JWTs (HS256) are accepted when a secret is set; the `role` claim gives the role. */
   jwt?: { secret: string; issuer?: string; audience?: string };
 };
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     readyMaxLag: e.CAKUPAN_READY_MAX_LAG,
     shutdownTimeoutMs: e.CAKUPAN_SHUTDOWN_TIMEOUT_MS,
+    followPollMs: e.CAKUPAN_FOLLOW_POLL_MS,
     jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,6 +15,11 @@ const exited = (child: { exitCode: number | null; once(e: 'exit', f: (code: numb
   new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+/** Polls `check` every 100 ms for at most `ms`; true once it holds. */
+async function until(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (await check()) return true;
+  return check();
+}
 /** The JSON log lines a process wrote to stderr. */
 const logLines = (output: string) =>
   output
@@ -38,20 +43,32 @@ describe('a server on PostgreSQL, scraped and probed', () => {
     await db?.drop();
   });
 
-  it('answers /health and /readiness, and /readiness fails once the read models trail the log by more than the bound', async () => {
+  it('answers /health and /readiness, and /readiness fails while the read models trail the log by more than the bound', async () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const ready = await fetch(`${base}/readiness`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, database: 'ok', head: 0, lag: 0, maxLag: 3 });
-    // another process appends: this server has not projected it (following the log is issue 13's)
-    const imported = spawnSync(process.execPath, [BIN, 'import', SAMPLE, '--rejects', path.join(os.tmpdir(), `ops-rejects-${process.pid}.ndjson`)], { env: env(), encoding: 'utf8' });
-    expect(imported.status, imported.stderr).toBe(0);
-    const stale = await fetch(`${base}/readiness`);
-    expect(stale.status).toBe(503);
-    expect(await stale.json()).toMatchObject({ ready: false, head: sampleEvents, lag: sampleEvents, reason: `the read models trail the log by ${sampleEvents} events (more than 3)` });
+    // hold the projection back: the follower's catch-up waits for this lock
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE coverage_rollup IN ACCESS EXCLUSIVE MODE');
+      const imported = spawnSync(process.execPath, [BIN, 'import', SAMPLE, '--no-project', '--rejects', path.join(os.tmpdir(), `ops-rejects-${process.pid}.ndjson`)], { env: env(), encoding: 'utf8' });
+      expect(imported.status, imported.stderr).toBe(0);
+      expect(imported.stdout).toContain('read models at position 0, not projected (--no-project)');
+      const stale = await fetch(`${base}/readiness`);
+      expect(stale.status).toBe(503);
+      expect(await stale.json()).toMatchObject({ ready: false, head: sampleEvents, lag: sampleEvents, reason: `the read models trail the log by ${sampleEvents} events (more than 3)` });
+      await locker.query('COMMIT');
+      expect(await until(async () => (await fetch(`${base}/readiness`)).status === 200)).toBe(true);
+    } finally {
+      await locker.end();
+    }
   });
 
   it('exports Prometheus metrics: requests and latency by operation, errors by code, imports, log head and projection lag, process', async () => {
+    await until(async () => (await fetch(`${base}/readiness`)).status === 200);
     const key = spawnSync(process.execPath, [BIN, 'keys', 'create', '--role', 'WRITER'], { env: env(), encoding: 'utf8' }).stdout.trim().split('\n')[1];
     expect(key).toMatch(/^ck_/);
     await post(server.url, { query: 'query NationalYears { coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2013-01-01", to: "2014-12-31") { rows { value } } }' });
@@ -101,6 +118,43 @@ describe('a server on PostgreSQL, scraped and probed', () => {
     const line = logLines(server.output()).find((l) => l.reqId === 'bad-date' && l.code);
     expect(line).toMatchObject({ level: 30, code: 'VALIDATION' });
     expect(String(line!.msg)).toContain('must be a real calendar date');
+  });
+});
+
+describe('servers on one PostgreSQL database, following the log', () => {
+  it('reflect what another process appends, and a survivor takes over projecting when the projector is killed', async () => {
+    const db = await createPgDatabase();
+    const env = { ...baseEnv, DATABASE_URL: db.url, CAKUPAN_FOLLOW_POLL_MS: '200' };
+    const servers = [await startServer([], env), await startServer([], env)];
+    const asOf = async (s: RunningServer) => {
+      const r = await (await post(s.url, { query: '{ dataAsOf { position logHeadPosition } }' })).json();
+      return r.data.dataAsOf as { position: number; logHeadPosition: number };
+    };
+    const isProjector = (s: RunningServer) => s.output().includes('this server is the projector');
+    try {
+      expect(await until(async () => servers.filter(isProjector).length === 1)).toBe(true);
+      const imported = spawnSync(process.execPath, [BIN, 'import', SAMPLE, '--no-project', '--rejects', path.join(os.tmpdir(), `follow-rejects-${process.pid}.ndjson`)], { env, encoding: 'utf8' });
+      expect(imported.status, imported.stderr).toBe(0);
+      for (const s of servers) expect(await until(async () => (await asOf(s)).position === sampleEvents)).toBe(true);
+      const active = '{ coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2013-01-31") { value } }';
+      const answers = await Promise.all(servers.map(async (s) => (await post(s.url, { query: active })).json()));
+      expect(answers[0]).toEqual({ data: { coverageAt: [{ value: 1 }] } });
+      expect(answers[1]).toEqual(answers[0]);
+
+      const [leader, survivor] = isProjector(servers[0]) ? servers : [servers[1], servers[0]];
+      leader.process.kill('SIGKILL');
+      await exited(leader.process);
+      expect(isProjector(survivor)).toBe(false);
+      // a plain SQL append, as any other writer: the survivor takes the lock and projects it
+      const more = path.join(os.tmpdir(), `follow-more-${process.pid}.ndjson`);
+      writeFileSync(more, JSON.stringify({ eventId: '6f1c1f47-63a4-4c8e-9d43-0b7bb5e1a0f0', type: 'EmployerRegistered', effectiveOn: '2024-01-02', data: { npp: '99000002', name: 'PT Pengikut', regionCode: '3375', sizeClass: 'KECIL' } }) + '\n');
+      expect(spawnSync(process.execPath, [BIN, 'import', more, '--no-project', '--rejects', `${more}.rejects`], { env, encoding: 'utf8' }).status).toBe(0);
+      expect(await until(async () => (await asOf(survivor)).position === sampleEvents + 1)).toBe(true);
+      expect(isProjector(survivor)).toBe(true);
+    } finally {
+      for (const s of servers) await s.stop();
+      await db.drop();
+    }
   });
 });
 

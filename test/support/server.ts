@@ -13,7 +13,7 @@ export function startServer(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 
   child.stderr!.on('data', (d) => (out += d));
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
