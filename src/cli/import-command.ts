@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { importFile } from '../importer/import-file.ts';
-import { catchUp, projectionStatus } from '../projections/runner.ts';
+import { catchUp, projectionStatus, slowestProjection } from '../projections/runner.ts';
 import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
 
@@ -39,8 +39,7 @@ export const importCommand = (file: string, options: Options) =>
       const position = await catchUp(db);
       out.write(`read models at position ${position} (projected in ${((performance.now() - projecting) / 1000).toFixed(1)} s)\n`);
     } else {
-      const { projections } = await projectionStatus(db);
-      const position = Math.min(...projections.map((p) => p.position));
+      const { position } = slowestProjection(await projectionStatus(db));
       out.write(`read models at position ${position}, not projected (--no-project): a running server on PostgreSQL follows the log, or run \`cakupan project\`\n`);
     }
     return summary.rejected ? 1 : 0;

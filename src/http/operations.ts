@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
 import { ERROR_CODES, type ErrorCode } from '../domain/errors.ts';
-import { projectionStatus } from '../projections/runner.ts';
+import { projectionStatus, slowestProjection } from '../projections/runner.ts';
 
 type Seen = { id: string; started: number; operation?: string; path: string };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -80,7 +80,7 @@ async function readiness(app: App): Promise<Readiness> {
   if (app.lifecycle.draining) return { ready: false, reason: 'shutting down', database: 'ok', maxLag };
   try {
     const s = await projectionStatus(app.db);
-    const lag = Math.max(0, ...s.projections.map((p) => s.head - p.position));
+    const lag = s.head - slowestProjection(s).position;
     if (lag > maxLag) return { ready: false, reason: `the read models trail the log by ${lag} events (more than ${maxLag})`, database: 'ok', head: s.head, lag, maxLag };
     return { ready: true, database: 'ok', head: s.head, lag, maxLag };
   } catch (e) {

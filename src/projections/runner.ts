@@ -82,6 +82,9 @@ export type ProjectionStatus = {
   }[];
 };
 
+/** The projection furthest behind: what every answer reflects (the read models advance together). */
+export const slowestProjection = (s: ProjectionStatus) => s.projections.reduce((a, b) => (b.position < a.position ? b : a));
+
 /**
  * The log head and where each projection stands: position, when the event it
  * stands at was recorded, when it last committed, and the age of the oldest

@@ -1,4 +1,4 @@
-import { projectionStatus } from '../../projections/runner.ts';
+import { projectionStatus, slowestProjection } from '../../projections/runner.ts';
 import { builder } from '../builder.ts';
 
 type DataAsOf = { position: number; recordedAt: Date | null; projectedAt: Date | null; logHeadPosition: number };
@@ -19,8 +19,7 @@ builder.queryField('dataAsOf', (t) =>
     description: 'The log position (and its recorded time) that the aggregates reflect. Public.',
     resolve: async (_root, _args, ctx) => {
       const s = await projectionStatus(ctx.app.db);
-      // the read models advance together; the slowest one bounds what an answer reflects
-      const slowest = s.projections.reduce((a, b) => (b.position < a.position ? b : a));
+      const slowest = slowestProjection(s);
       return { position: slowest.position, recordedAt: slowest.recordedAt, projectedAt: slowest.projectedAt, logHeadPosition: s.head };
     },
   }),
