@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Cube } from '../analytics/cube.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -11,6 +12,8 @@ export type App = {
   db: Database;
   prisma: PrismaClient;
   metrics: Metrics;
+  /** The roll-ups "as known now" in memory: what series are answered from. */
+  cube: Cube;
   /** Set when the server stops taking work (SIGTERM): /readiness answers 503. */
   lifecycle: { draining: boolean };
   /** Brings the read models up to the head of the log; called after every append. */
@@ -30,6 +33,7 @@ export function createApp(config: Config, db: Database, catchUp: (app: App) => P
     db,
     prisma,
     metrics: createMetrics(db),
+    cube: new Cube(db),
     lifecycle: { draining: false },
     catchUp: () => catchUp(app),
     async close() {

@@ -13,8 +13,8 @@ export const employers: Projection = {
   name: 'employers',
   tables: ['employer_rollup', 'employers', 'licences'],
 
-  async apply(tx, events) {
-    const writer = new RollupWriter('employer_rollup', ['sizeClass'], ['registrations', 'deregistrations', 'delta', 'licensed']);
+  async apply(tx, events, changes) {
+    const writer = new RollupWriter('employer_rollup', ['sizeClass'], ['registrations', 'deregistrations', 'delta', 'licensed'], changes);
     const emps = await run(tx, events, EMPLOYER, writer, (ids) => loadEmployers(tx, ids));
     const lics = await run(tx, events, LICENCE, writer, (ids) => loadLicences(tx, ids));
     await writer.flush(tx);

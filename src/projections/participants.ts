@@ -12,11 +12,11 @@ export const participants: Projection = {
   name: 'participants',
   tables: ['coverage_rollup', 'proj_workers'],
 
-  async apply(tx, events) {
+  async apply(tx, events, changes) {
     const mine = events.filter((e) => e.streamId.startsWith('worker-'));
     if (!mine.length) return;
     const states = await loadWorkers(tx, [...new Set(mine.map((e) => e.streamId))]);
-    const writer = new RollupWriter('coverage_rollup', ['program', 'segment', 'sponsor'], [...MEASURES]);
+    const writer = new RollupWriter('coverage_rollup', ['program', 'segment', 'sponsor'], [...MEASURES], changes);
     const emit = (movements: Movement[], sign: number, recordedAt: Date) => {
       for (const m of movements) {
         writer.add(m.eff, m.region, recordedAt, { program: m.program, segment: m.segment, sponsor: m.sponsor }, {

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/database.ts';
+import type { ChangeSet } from './changes.ts';
 import type { LogEvent } from './log-event.ts';
 
 /** A read model fed from the log. `apply` runs inside the batch's transaction. */
@@ -6,7 +7,8 @@ export interface Projection {
   readonly name: string;
   /** Tables it owns, emptied on rebuild. */
   readonly tables: readonly string[];
-  apply(tx: Sql, events: LogEvent[]): Promise<void>;
+  /** Roll-up deltas go to `changes` as well (what the servers' cubes apply). */
+  apply(tx: Sql, events: LogEvent[], changes: ChangeSet): Promise<void>;
   /** A hash of its contents: equal logs give equal digests. */
   digest(sql: Sql): Promise<string>;
 }

@@ -1,5 +1,6 @@
 import { copyField } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
+import type { ChangeSet } from './changes.ts';
 import { jakartaDayStart } from './log-event.ts';
 
 type Row<K extends string> = { key: string; sums: Record<K, number> };
@@ -19,6 +20,8 @@ export class RollupWriter<K extends string> {
     private readonly table: string,
     private readonly dims: string[],
     private readonly measures: K[],
+    /** Also records the day-level deltas here (for the servers' cubes). */
+    private readonly changes?: ChangeSet,
   ) {}
 
   // A batch shares a handful of recording instants: format each once.
@@ -33,6 +36,7 @@ export class RollupWriter<K extends string> {
     let dimText = '';
     for (const d of this.dims) dimText += `\t${copyField(dims[d])}`;
     this.put(`D\t${province}\t${region}${dimText}\t${eff}\t${rec.exact}`, sums);
+    this.changes?.add(`${this.table}\t${region}${dimText}\t${eff}`, this.measures.map((m) => sums[m]));
     this.put(`M\t${province}\t${region}${dimText}\t${month}\t${rec.day}`, sums);
     this.put(`P\t${province}\t${province}${dimText}\t${month}\t${rec.day}`, sums);
   }

@@ -1,4 +1,5 @@
 import type { Database, Sql } from '../db/database.ts';
+import { ChangeSet } from './changes.ts';
 import { employers } from './employers.ts';
 import { readLog } from './log-event.ts';
 import { participants } from './participants.ts';
@@ -31,8 +32,17 @@ export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ positi
   const from = await checkpoint(tx);
   const events = await readLog(tx, from, BATCH, toPosition);
   if (!events.length) return { position: from, done: true };
-  for (const p of PROJECTIONS) await p.apply(tx, events);
+  const changes = new ChangeSet();
+  for (const p of PROJECTIONS) await p.apply(tx, events, changes);
   const position = events.at(-1)!.position;
+  // The batch's roll-up deltas for the servers' cubes (NULL when too large to
+  // ship: a cube then reloads), and the prune of what every cube has had time to read.
+  await tx.query('DELETE FROM read_model_changes WHERE created_at < now() - interval \'10 minutes\'');
+  await tx.query('INSERT INTO read_model_changes (to_position, from_position, changes) VALUES ($1, $2, $3)', [
+    position,
+    from,
+    changes.size <= MAX_SHIPPED_CHANGES ? changes.toText() : null,
+  ]);
   await tx.query(
     `INSERT INTO projection_checkpoints (name, position, updated_at)
      SELECT unnest($1::text[]), $2, now()
@@ -43,9 +53,11 @@ export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ positi
 }
 
 const PROJECTION_LOCK = 0x63616b76;
+/** Day-level cells a batch ships to the cubes; more, and they reload from the roll-ups. */
+const MAX_SHIPPED_CHANGES = 20_000;
 
 /** All projections advance together; a missing checkpoint means "from the start". */
-async function checkpoint(tx: Sql): Promise<number> {
+export async function checkpoint(tx: Sql): Promise<number> {
   const [row] = await tx.query<{ n: number; position: number | null }>(
     'SELECT count(*)::int AS n, min(position) AS position FROM projection_checkpoints WHERE name = ANY($1::text[])',
     [PROJECTIONS.map((p) => p.name)],
@@ -59,6 +71,7 @@ export async function rebuild(db: Database, opts: { onBatch?: (position: number)
     await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
     for (const p of PROJECTIONS) for (const t of p.tables) await tx.query(`DELETE FROM ${t}`);
     await tx.query('DELETE FROM projection_checkpoints');
+    await tx.query('DELETE FROM read_model_changes');
   });
   return catchUp(db, opts);
 }

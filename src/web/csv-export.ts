@@ -1,3 +1,4 @@
+import type { Cube } from '../analytics/cube.ts';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { coverageSeries, DIMENSIONS, MEASURES } from '../analytics/coverage-series.ts';
@@ -32,12 +33,12 @@ const Params = z.strictObject({
 
 export const CSV_COLUMNS = ['period', 'periodEnd', 'provinceCode', 'regencyCode', 'segment', 'program', 'sponsor', 'value'] as const;
 
-export async function coverageCsv(db: Database, searchParams: URLSearchParams): Promise<string> {
+export async function coverageCsv(db: Database, searchParams: URLSearchParams, cube?: Cube): Promise<string> {
   const parsed = Params.safeParse(Object.fromEntries(searchParams));
   if (!parsed.success) {
     throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(query)', reason: i.message })));
   }
   const { measure, granularity, from, to, groupBy, ...filter } = parsed.data;
-  const { rows } = await coverageSeries(db, { measure, granularity, from, to, groupBy, filter });
+  const { rows } = await coverageSeries(db, { measure, granularity, from, to, groupBy, filter }, { cube });
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS] });
 }

@@ -30,7 +30,7 @@ export function useDashboard(app: App): Plugin {
       if (asset) return endResponse(new fetchAPI.Response(read(asset.file), { headers: { 'content-type': asset.type, 'cache-control': 'no-cache' } }));
       if (url.pathname === '/export/coverage.csv') {
         try {
-          const csv = await coverageCsv(app.db, url.searchParams);
+          const csv = await coverageCsv(app.db, url.searchParams, app.cube);
           endResponse(new fetchAPI.Response(csv, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="coverage.csv"' } }));
         } catch (e) {
           if (!isCakupanError(e)) throw e;

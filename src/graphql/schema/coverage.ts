@@ -80,7 +80,7 @@ builder.queryField('coverageSeries', (t) =>
       compare: t.arg({ type: ComparisonEnum }),
     },
     complexity: 20,
-    resolve: (_root, args, ctx) => coverageSeries(ctx.app.db, args),
+    resolve: (_root, args, ctx) => coverageSeries(ctx.app.db, args, { cube: ctx.app.cube }),
   }),
 );
 
@@ -98,7 +98,7 @@ builder.queryField('coverageAt', (t) =>
     },
     complexity: 10,
     resolve: async (_root, args, ctx) => {
-      const s = await coverageSeries(ctx.app.db, { ...args, granularity: 'DAY', from: args.date, to: args.date });
+      const s = await coverageSeries(ctx.app.db, { ...args, granularity: 'DAY', from: args.date, to: args.date }, { cube: ctx.app.cube });
       if (args.limit == null) return s.rows;
       return [...s.rows].sort((a, b) => b.value - a.value).slice(0, Math.max(0, args.limit));
     },
