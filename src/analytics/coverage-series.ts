@@ -115,7 +115,11 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   // flat rows: by period, then key (series are already in key order)
   const rows: CoverageRow[] = [];
   main.forEach((_, i) => {
-    for (const s of series) rows.push({ period: s.points[i].period, periodEnd: s.points[i].periodEnd, ...s.key, value: s.points[i].value });
+    for (const { key: k, points } of series) {
+      const p = points[i];
+      // (spelled out: a spread of the key makes slow dictionary-mode objects, thousands per answer)
+      rows.push({ period: p.period, periodEnd: p.periodEnd, provinceCode: k.provinceCode, regencyCode: k.regencyCode, segment: k.segment, program: k.program, sponsor: k.sponsor, value: p.value });
+    }
   });
   return { measure: q.measure, granularity: q.granularity, series, rows };
 }

@@ -22,14 +22,19 @@ const FACTS: Record<FactTable, FactSpec> = {
 };
 
 type Level = 'R' | 'P' | 'N';
+/** A group's month-end balances (cumulative), its cells (for day figures) and its first day with a row. */
+type Group = { id: string; keyValues: string[]; cum: Float64Array; cells: Cell[]; firstDay: string };
+/** Query shapes whose balances a fact keeps between changes. */
+const MAX_SHAPES = 256;
+const LEVELS: readonly Level[] = ['R', 'P', 'N'];
 
 type Cell = {
   /** province, region and each dim, by column name ('' where the level sums it away). */
   values: Record<string, string>;
   /** month totals, [month * measures + measure], months from the fact's `lo`. */
   months: Int32Array;
-  /** day totals for days of a month: month index → [day * measures + measure] (levels P and N). */
-  days?: Map<number, Int32Array>;
+  /** day totals for days of a month: month index → offset in the fact's day slab of [day * measures + measure] (levels P and N). */
+  days?: Map<number, number>;
   /** the first effective day with a roll-up row (a group exists from it on, as in SQL). */
   firstDay: string;
 };
@@ -41,13 +46,27 @@ class Fact {
   lo = 0;
   n = 0;
   readonly levels: Record<Level, Map<string, Cell>> = { R: new Map(), P: new Map(), N: new Map() };
+  /** Every cell-month's 31 days in one array (one small typed array each would cost more in allocation and GC than the figures). */
+  days = new Int32Array(1 << 16);
+  private daysUsed = 0;
+
+  private dayBlock(): number {
+    const size = 31 * this.spec.measures.length;
+    if (this.daysUsed + size > this.days.length) {
+      const next = new Int32Array(this.days.length * 2);
+      next.set(this.days);
+      this.days = next;
+    }
+    this.daysUsed += size;
+    return this.daysUsed - size;
+  }
   constructor(readonly spec: FactSpec) {}
 
-  private grow(month: number): void {
-    if (this.n && month >= this.lo && month < this.lo + this.n) return;
-    // room for a few years either side, so growth is rare
-    const lo = this.n ? Math.min(this.lo, month - 24) : month - 24;
-    const hi = this.n ? Math.max(this.lo + this.n, month + 36) : month + 36;
+  /** Makes room for `month` (and a few years either side, so growth is rare). */
+  grow(month: number, until = month): void {
+    if (this.n && month >= this.lo && until < this.lo + this.n) return;
+    const lo = Math.min(this.n ? this.lo : month, month) - 24;
+    const hi = Math.max(this.n ? this.lo + this.n : until, until) + 60;
     const m = this.spec.measures.length;
     for (const level of Object.values(this.levels)) {
       for (const cell of level.values()) {
@@ -61,26 +80,85 @@ class Fact {
     this.n = hi - lo;
   }
 
+  /**
+   * Month-end balances per group for one query shape (level, keys, filter,
+   * measure): the cumulative sum over the group's cells. Kept until the fact
+   * changes, so a series with a new range or granularity but a known shape
+   * reads them instead of summing cells again.
+   */
+  private shapes = new Map<string, Group[]>();
+
+  balances(level: Level, q: CubeQuery, mi: number): Group[] {
+    const shape = JSON.stringify([level, q.keys, q.provinces, q.regions, q.where, mi]);
+    let groups = this.shapes.get(shape);
+    if (groups) return groups;
+    const m = this.spec.measures.length;
+    const n = this.n;
+    const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
+    const regions = q.regions?.length ? new Set(q.regions) : undefined;
+    const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
+    const byId = new Map<string, Group>();
+    for (const cell of this.levels[level].values()) {
+      if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
+      if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
+      const keyValues = q.keys.map((k) => cell.values[k]);
+      const id = keyValues.join('|');
+      let g = byId.get(id);
+      if (!g) byId.set(id, (g = { id, keyValues, cum: new Float64Array(n), cells: [], firstDay: cell.firstDay }));
+      const from = cell.months;
+      const into = g.cum;
+      for (let i = 0, j = mi; i < n; i++, j += m) into[i] += from[j];
+      g.cells.push(cell);
+      if (cell.firstDay < g.firstDay) g.firstDay = cell.firstDay;
+    }
+    groups = [...byId.values()];
+    for (const g of groups) for (let i = 1; i < n; i++) g.cum[i] += g.cum[i - 1];
+    if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
+    this.shapes.set(shape, groups);
+    return groups;
+  }
+
+  /** The cells a (region, dims) row adds to at each level, found once per row key. */
+  private cellsOf = new Map<string, Cell[]>();
+
+  private cells(region: string, dims: string[]): Cell[] {
+    const rest = dims.join('\t');
+    const rowKey = `${region}\t${rest}`;
+    let cells = this.cellsOf.get(rowKey);
+    if (cells) return cells;
+    const province = region.slice(0, 2);
+    const m = this.spec.measures.length;
+    cells = LEVELS.map((level) => {
+      const p = level === 'N' ? '' : province;
+      const r = level === 'R' ? region : '';
+      const key = `${p}\t${r}\t${rest}`;
+      let cell = this.levels[level].get(key);
+      if (!cell) {
+        const values: Record<string, string> = { province: p, region: r };
+        this.spec.dims.forEach((d, k) => (values[d] = dims[k]));
+        this.levels[level].set(key, (cell = { values, months: new Int32Array(this.n * m), firstDay: '9999-12-31', days: level === 'R' ? undefined : new Map() }));
+      }
+      return cell;
+    });
+    this.cellsOf.set(rowKey, cells);
+    return cells;
+  }
+
   /** Adds one day-level delta (region, dims in spec order, eff, sums) to every level. */
   add(region: string, dims: string[], eff: string, sums: number[]): void {
+    if (this.shapes.size) this.shapes.clear();
     const month = monthNumber(eff);
     this.grow(month);
     const i = month - this.lo;
     const day = Number(eff.slice(8, 10)) - 1;
-    const province = region.slice(0, 2);
     const m = this.spec.measures.length;
-    for (const level of ['R', 'P', 'N'] as const) {
-      const values: Record<string, string> = { province: level === 'N' ? '' : province, region: level === 'R' ? region : '' };
-      this.spec.dims.forEach((d, k) => (values[d] = dims[k]));
-      const key = `${values.province}\t${values.region}\t${dims.join('\t')}`;
-      let cell = this.levels[level].get(key);
-      if (!cell) this.levels[level].set(key, (cell = { values, months: new Int32Array(this.n * m), firstDay: eff, days: level === 'R' ? undefined : new Map() }));
+    for (const cell of this.cells(region, dims)) {
       if (eff < cell.firstDay) cell.firstDay = eff;
       for (let k = 0; k < m; k++) cell.months[i * m + k] += sums[k];
       if (cell.days) {
-        let days = cell.days.get(i);
-        if (!days) cell.days.set(i, (days = new Int32Array(31 * m)));
-        for (let k = 0; k < m; k++) days[day * m + k] += sums[k];
+        let at = cell.days.get(i);
+        if (at === undefined) cell.days.set(i, (at = this.dayBlock()));
+        for (let k = 0; k < m; k++) this.days[at + day * m + k] += sums[k];
       }
     }
   }
@@ -106,6 +184,9 @@ export class Cube {
   private refreshing: Promise<State> | undefined;
   /** Reloads from the roll-ups (as opposed to following read_model_changes), for metrics and tests. */
   reloads = 0;
+  /** Told when the read models move (a server's follower): answers skip the position check until then. */
+  private watched = false;
+  private stale = true;
 
   constructor(private readonly db: Database) {}
 
@@ -120,12 +201,27 @@ export class Cube {
    * too large, a rebuild under way past the cube's position keeps the cube).
    */
   async current(sql: Sql = this.db): Promise<State> {
+    if (this.watched && !this.stale && this.state) return this.state;
+    this.stale = false; // (an invalidation during the check below marks it stale again)
     const position = await checkpoint(sql);
     const s = this.state;
     if (s && position <= s.position) return s; // (lower: a rebuild is replaying what the cube already holds)
     this.refreshing ??= this.refresh(position).finally(() => (this.refreshing = undefined));
     const next = await this.refreshing;
     return next.position >= position ? next : this.current(sql);
+  }
+
+  /**
+   * From now on the owner calls `invalidate` whenever the read models may have
+   * moved (its own catch-up, the projector's NOTIFY, each poll), and answers
+   * between two moves need no position check.
+   */
+  watch(): void {
+    this.watched = true;
+  }
+
+  invalidate(): void {
+    this.stale = true;
   }
 
   private async refresh(target: number): Promise<State> {
@@ -166,6 +262,8 @@ export class Cube {
              FROM ${table} WHERE grain = 'D' GROUP BY region, ${dims.join(', ')}, eff`,
         );
         const fact = facts[table];
+        const [span] = await tx.query<{ lo: string | null; hi: string | null }>(`SELECT min(eff)::text AS lo, max(eff)::text AS hi FROM ${table} WHERE grain = 'D'`);
+        if (span.lo && span.hi) fact.grow(monthNumber(span.lo), monthNumber(span.hi));
         for (const r of rows) fact.add(r.region as string, dims.map((d) => r[d] as string), r.eff as string, measures.map((m) => Number(r[m])));
       }
       return { position, facts };
@@ -184,43 +282,28 @@ export class Cube {
     const mi = fact.spec.measures.indexOf(q.column);
     if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.table}`);
     const maxX = xs.reduce((a, b) => (a > b ? a : b));
-    const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
-    const regions = q.regions?.length ? new Set(q.regions) : undefined;
-    const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
-
-    const groups = new Map<string, { keyValues: string[]; months: Float64Array; cells: Cell[] }>();
-    for (const cell of fact.levels[level].values()) {
-      if (cell.firstDay > maxX) continue;
-      if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
-      if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
-      const keyValues = q.keys.map((k) => cell.values[k]);
-      const id = keyValues.join('|');
-      let g = groups.get(id);
-      if (!g) groups.set(id, (g = { keyValues, months: new Float64Array(fact.n), cells: [] }));
-      for (let i = 0; i < fact.n; i++) g.months[i] += cell.months[i * m + mi];
-      g.cells.push(cell);
-    }
+    const groups = fact.balances(level, q, mi);
 
     const dates = [...new Set(xs)].sort();
+    // per date: its month's index, whether it is the month's last day, and its day
+    const at = dates.map((x) => ({ i: monthNumber(x) - fact.lo, end: isMonthEnd(x), last: Number(x.slice(8, 10)) - 1 }));
+    const n = fact.n;
     const prefix: Prefix = new Map();
-    for (const [id, g] of groups) {
-      const cum = new Float64Array(fact.n);
-      let running = 0;
-      for (let i = 0; i < fact.n; i++) cum[i] = running += g.months[i];
-      const sums = dates.map((x) => {
-        const i = monthNumber(x) - fact.lo;
+    for (const g of groups) {
+      if (g.firstDay > maxX) continue; // as in SQL: a group exists from its first row on
+      const { cum } = g;
+      const sums = at.map(({ i, end, last }) => {
         if (i < 0) return 0;
-        if (i >= fact.n) return cum[fact.n - 1];
-        if (isMonthEnd(x)) return cum[i];
+        if (i >= n) return cum[n - 1];
+        if (end) return cum[i];
         let v = i > 0 ? cum[i - 1] : 0;
-        const last = Number(x.slice(8, 10)) - 1;
         for (const cell of g.cells) {
-          const days = cell.days!.get(i);
-          if (days) for (let d = 0; d <= last; d++) v += days[d * m + mi];
+          const block = cell.days!.get(i);
+          if (block !== undefined) for (let d = 0; d <= last; d++) v += fact.days[block + d * m + mi];
         }
         return v;
       });
-      prefix.set(id, { keyValues: g.keyValues, dates, sums });
+      prefix.set(g.id, { keyValues: g.keyValues, dates, sums });
     }
     return prefix;
   }

@@ -25,15 +25,60 @@ const rules: Record<Granularity, { start: (d: Date) => Date; end: (d: Date) => D
  * is clipped to it for flows (see `clip`).
  */
 export function periods(granularity: Granularity, from: string, to: string, max = Infinity): Period[] {
-  const r = rules[granularity];
   const out: Period[] = [];
-  const last = parseISO(to);
-  for (let d = r.start(parseISO(from)); d <= last; d = r.next(d)) {
-    const end = r.end(d);
-    out.push({ start: ymd(d), end: ymd(end > last ? last : end) });
+  for (let start = periodStart(granularity, from); start <= to; start = nextPeriod(granularity, start)) {
+    const end = periodEnd(granularity, start);
+    out.push({ start, end: end > to ? to : end });
     if (out.length > max) break;
   }
   return out;
+}
+
+// Calendar periods by string and UTC arithmetic (a series walks hundreds of
+// them per answer); they agree with date-fns' startOf*/endOf* (unit-tested).
+const addDaysTo = (d: string, n: number) => isoDay(utc(d) + n * DAY_MS);
+const pad2 = (n: number) => String(n).padStart(2, '0');
+function periodStart(g: Granularity, d: string): string {
+  switch (g) {
+    case 'DAY':
+      return d;
+    case 'WEEK':
+      return addDaysTo(d, -((new Date(utc(d)).getUTCDay() + 6) % 7)); // back to Monday
+    case 'MONTH':
+      return monthStart(d);
+    case 'QUARTER':
+      return `${d.slice(0, 4)}-${pad2(Math.floor((Number(d.slice(5, 7)) - 1) / 3) * 3 + 1)}-01`;
+    case 'YEAR':
+      return `${d.slice(0, 4)}-01-01`;
+  }
+}
+function periodEnd(g: Granularity, start: string): string {
+  switch (g) {
+    case 'DAY':
+      return start;
+    case 'WEEK':
+      return addDaysTo(start, 6);
+    case 'MONTH':
+      return monthEnd(start);
+    case 'QUARTER':
+      return monthEnd(nextMonth(nextMonth(start)));
+    case 'YEAR':
+      return `${start.slice(0, 4)}-12-31`;
+  }
+}
+function nextPeriod(g: Granularity, start: string): string {
+  switch (g) {
+    case 'DAY':
+      return addDaysTo(start, 1);
+    case 'WEEK':
+      return addDaysTo(start, 7);
+    case 'MONTH':
+      return nextMonth(start);
+    case 'QUARTER':
+      return nextMonth(nextMonth(nextMonth(start)));
+    case 'YEAR':
+      return `${String(Number(start.slice(0, 4)) + 1).padStart(4, '0')}-01-01`;
+  }
 }
 
 /** The period a compared value comes from: the one before, or the same one a year earlier. */
@@ -53,9 +98,21 @@ export function comparedPeriod(granularity: Granularity, p: Period, compare: 'PR
   return { start: ymd(shift(start)), end: ymd(shift(parseISO(p.end))) };
 }
 
-export const dayBefore = (d: string) => ymd(addDays(parseISO(d), -1));
+// Day arithmetic on 'YYYY-MM-DD' strings, on the hot path of every series
+// (hundreds of calls per answer): plain UTC arithmetic, no parsing or formatting library.
+const DAY_MS = 86_400_000;
+const utc = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** Days in month `m` (1-12) of year `y`. */
+const daysInMonth = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+export const dayBefore = (d: string) => isoDay(utc(d) - DAY_MS);
 export const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
-export const monthEnd = (d: string) => ymd(endOfMonth(parseISO(d)));
-export const isMonthEnd = (d: string) => monthEnd(d) === d;
-export const nextMonth = (d: string) => ymd(addMonths(parseISO(monthStart(d)), 1));
+export const monthEnd = (d: string) => `${d.slice(0, 7)}-${String(daysInMonth(Number(d.slice(0, 4)), Number(d.slice(5, 7)))).padStart(2, '0')}`;
+export const isMonthEnd = (d: string) => Number(d.slice(8, 10)) === daysInMonth(Number(d.slice(0, 4)), Number(d.slice(5, 7)));
+export const nextMonth = (d: string) => {
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7));
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${d.slice(0, 4)}-${String(m + 1).padStart(2, '0')}-01`;
+};
 export const maxDate = (a: string, b: string) => (a > b ? a : b);

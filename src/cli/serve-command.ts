@@ -19,7 +19,10 @@ export const serveCommand = (options: Options) =>
   withDatabase('serve', async (db, config) => {
     // From here on SIGTERM/SIGINT stop the server cleanly (a second one exits at once).
     const stop = stopSignal();
-    const app = createApp(config, db, (a) => catchUp(a.db).then(() => undefined));
+    const app = createApp(config, db, async (a) => {
+      await catchUp(a.db);
+      a.cube.invalidate();
+    });
     try {
       // positions are gap-free from 1: head 0 is an empty log (no count(*) over the log)
       if (options.demo && (await projectionStatus(db)).head === 0) await loadDemo(app, config, options);
@@ -33,6 +36,11 @@ export const serveCommand = (options: Options) =>
         logger.info('stopped before serving');
         return 0;
       }
+      // series are answered from memory: load the cube before taking requests
+      const loading = performance.now();
+      app.cube.watch();
+      await app.cube.current();
+      logger.info({ position: app.cube.position, ms: Math.round(performance.now() - loading) }, 'loaded the in-memory cube');
       const server = createServer(createYogaServer(app));
       // Idle keep-alive connections are closed by the client first (undici: 4 s;
       // load balancers: 60 s), never by the server while a client reuses one,
@@ -55,7 +63,7 @@ export const serveCommand = (options: Options) =>
           `    { targets { name value progress { actual ratio onTrack } } }\n`,
       );
       // PostgreSQL: follow the log, whoever appends; one server projects (PGlite has one process)
-      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs }) : undefined;
+      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs, onProjected: () => app.cube.invalidate() }) : undefined;
       await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
       app.lifecycle.draining = true;
       await drain(server, config.shutdownTimeoutMs);

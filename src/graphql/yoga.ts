@@ -1,3 +1,4 @@
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError as GraphQLErrorClass, type GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
@@ -31,7 +32,7 @@ export function createYogaServer(app: App) {
       error: (...a) => (a.length === 1 && typeof a[0] === 'object' && a[0] && logged.has(a[0]) ? undefined : logger.error(logArgs(a))),
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useOperations(app), useCSRFPrevention(), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
+    plugins: [useOperations(app), useCSRFPrevention(), useGraphQlJit(), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
     context: async ({ request }) => ({ app, request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {
       maskError(error, message, isDev) {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
-import { catchUp } from './runner.ts';
+import { catchUp, PROJECTED_CHANNEL } from './runner.ts';
 
 /** The advisory lock whose session holder is the one projector among the servers on a database. */
 const LEADER_LOCK = 0x63616b77;
@@ -25,7 +25,15 @@ export type Follower = {
  * positions commit in order (the append lock), so catching up to the head is
  * gap-safe, and each batch commits with its checkpoint.
  */
-export function followLog(db: Database, opts: { pollMs?: number; onAdvance?: (position: number) => void } = {}): Follower {
+export function followLog(
+  db: Database,
+  opts: {
+    pollMs?: number;
+    onAdvance?: (position: number) => void;
+    /** The read models may have moved (a batch committed by any projector, or a poll, or a reconnect). */
+    onProjected?: () => void;
+  } = {},
+): Follower {
   if (db.engine !== 'postgres' || !db.url) throw new Error('following the log needs PostgreSQL (PGlite serves one process)');
   const pollMs = opts.pollMs ?? 1000;
   let client: pg.Client | undefined;
@@ -63,9 +71,13 @@ export function followLog(db: Database, opts: { pollMs?: number; onAdvance?: (po
       }
       c.end().catch(() => {});
     });
-    c.on('notification', (n) => n.channel === LOG_CHANNEL && project());
+    c.on('notification', (n) => {
+      if (n.channel === LOG_CHANNEL) project();
+      else if (n.channel === PROJECTED_CHANNEL) opts.onProjected?.();
+    });
     await c.connect();
     await c.query(`LISTEN ${LOG_CHANNEL}`);
+    await c.query(`LISTEN ${PROJECTED_CHANNEL}`);
     client = c;
   };
 
@@ -81,6 +93,7 @@ export function followLog(db: Database, opts: { pollMs?: number; onAdvance?: (po
         }
       }
       project();
+      opts.onProjected?.(); // the poll fallback, also for what was missed while disconnected
     } catch (e) {
       logger.warn({ err: e }, `following the log: ${(e as Error).message}; retrying in ${pollMs} ms`);
       client?.end().catch(() => {});

@@ -43,6 +43,8 @@ export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ positi
     from,
     changes.size <= MAX_SHIPPED_CHANGES ? changes.toText() : null,
   ]);
+  // servers following the log learn that the read models moved when this commits
+  await tx.query('SELECT pg_notify($1, $2)', [PROJECTED_CHANNEL, String(position)]);
   await tx.query(
     `INSERT INTO projection_checkpoints (name, position, updated_at)
      SELECT unnest($1::text[]), $2, now()
@@ -53,6 +55,8 @@ export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ positi
 }
 
 const PROJECTION_LOCK = 0x63616b76;
+/** NOTIFY channel of each committed projection batch (payload: its position). */
+export const PROJECTED_CHANNEL = 'cakupan_projected';
 /** Day-level cells a batch ships to the cubes; more, and they reload from the roll-ups. */
 const MAX_SHIPPED_CHANGES = 20_000;
 
