@@ -10,7 +10,7 @@ export type BucketSpec = {
   keys: string[];
   /** Extra WHERE conditions using $n placeholders numbered after the engine's own. */
   where: (param: (value: unknown) => string) => string[];
-  /** Use regency-level month rows (M) instead of province-level (P). */
+  /** Read regency-level day rows (D) for every month instead of province-level month rows (P). */
   regencyLevel: boolean;
   asOf?: Date;
 };
@@ -20,11 +20,12 @@ export type Prefix = Map<string, { keyValues: (string | null)[]; dates: string[]
 
 /**
  * Sums of a roll-up column for every key, up to each date in `xs`, computed
- * from roll-ups only: months that end before a requested date come from
- * month rows, months holding a requested date that is not a month end come
- * from day rows, and everything before the first month is one opening sum.
- * An as-of cut takes month rows recorded before its Asia/Jakarta day and day
- * rows recorded on that day up to the instant.
+ * from roll-ups only: at province level, months that end before a requested
+ * date come from month rows, months holding a requested date that is not a
+ * month end come from day rows, and everything before the first month is one
+ * opening sum; an as-of cut takes month rows recorded before its Asia/Jakarta
+ * day and day rows recorded on that day up to the instant. At regency level
+ * everything comes from day rows (exact recorded time), summed per month.
  */
 export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Promise<Prefix> {
   const params: unknown[] = [];
@@ -36,31 +37,39 @@ export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Prom
   const maxX = xs.reduce((a, b) => (a > b ? a : b));
   const dailyMonths = [...new Set(xs.filter((x) => !isMonthEnd(x)).map(monthStart))];
   const lo = monthStart(minX);
-  const g = spec.regencyLevel ? 'M' : 'P';
   const keys = spec.keys.map((k, i) => `${k} AS k${i}`).join(', ');
   const groupKeys = spec.keys.map((_, i) => `k${i}`);
   const filters = spec.where(param);
-  const cutDay = spec.asOf ? jakartaDayStart(spec.asOf) : undefined;
-  const monthCut = cutDay ? [`rec < ${param(cutDay)}`] : [];
   // Day rows are read only for the months that need them, as eff ranges (indexed).
   const dayRanges = dailyMonths.map((m) => `(eff >= ${param(m)} AND eff < ${param(nextMonth(m))})`);
   const inDailyMonth = dayRanges.length ? `(${dayRanges.join(' OR ')})` : 'false';
   const sum = `sum(${spec.column})::float8 AS v`;
-  const select = (bucket: string, grain: string, conds: string[], byEff: boolean) =>
+  const select = (bucket: string, grain: string, conds: string[], groupBy?: string) =>
     `SELECT ${bucket} AS b${keys ? ', ' + keys : ''}, ${sum} FROM ${spec.table}
       WHERE grain = '${grain}' AND ${[...conds, ...filters].join(' AND ')}
-      GROUP BY ${[...(byEff ? ['eff'] : []), ...groupKeys.map((_, i) => spec.keys[i])].join(', ') || '()'}`;
+      GROUP BY ${[...(groupBy ? [groupBy] : []), ...groupKeys.map((_, i) => spec.keys[i])].join(', ') || '()'}`;
   const loP = param(lo);
   const maxP = param(maxX);
-  const parts = [
-    select(`'0001-01-01'::date`, g, [`eff < ${loP}`, ...monthCut], false),
-    select(`(eff + interval '1 month' - interval '1 day')::date`, g, [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...monthCut], true),
-  ];
+  const monthEndOf = (eff: string) => `(date_trunc('month', ${eff}) + interval '1 month' - interval '1 day')::date`;
+  const parts: string[] = [];
   // (every placeholder must appear in the SQL, so conditions are built only when used)
-  if (dayRanges.length) parts.push(select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...(spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [])], true));
-  if (cutDay) {
-    // the as-of day itself, up to the instant, for months read from month rows
-    parts.push(select('eff', 'D', [`rec >= ${param(cutDay)}`, `rec <= ${param(spec.asOf)}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`], true));
+  if (spec.regencyLevel) {
+    // regency level: day rows only (exact recorded time), summed per month where a month end is asked
+    const cut = spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [];
+    parts.push(select(`'0001-01-01'::date`, 'D', [`eff < ${loP}`, ...cut]));
+    parts.push(select(monthEndOf('eff'), 'D', [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...cut], monthEndOf('eff')));
+    if (dayRanges.length) parts.push(select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...cut], 'eff'));
+  } else {
+    // province level: month rows (recorded day) and, where days are asked, day rows
+    const cutDay = spec.asOf ? jakartaDayStart(spec.asOf) : undefined;
+    const monthCut = cutDay ? [`rec < ${param(cutDay)}`] : [];
+    parts.push(select(`'0001-01-01'::date`, 'P', [`eff < ${loP}`, ...monthCut]));
+    parts.push(select(monthEndOf('eff'), 'P', [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...monthCut], 'eff'));
+    if (dayRanges.length) parts.push(select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...(spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [])], 'eff'));
+    if (cutDay) {
+      // the as-of day itself, up to the instant, for months read from month rows
+      parts.push(select('eff', 'D', [`rec >= ${param(cutDay)}`, `rec <= ${param(spec.asOf)}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`], 'eff'));
+    }
   }
   const rows = await sql.query<Record<string, unknown> & { b: string; v: number }>(parts.join('\nUNION ALL\n'), params);
 

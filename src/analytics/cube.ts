@@ -1,4 +1,5 @@
 import type { Database, Sql } from '../db/database.ts';
+import type { ChangeSet } from '../projections/changes.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
@@ -224,6 +225,17 @@ export class Cube {
     this.stale = true;
   }
 
+  /** A batch this process committed: applied in place when it follows the cube's position (else the next answer refreshes). */
+  follow(from: number, to: number, changes: ChangeSet): void {
+    const s = this.state;
+    if (!s || s.position !== from) return;
+    changes.forEach((f, sums) => {
+      const fact = s.facts[f[0] as FactTable];
+      fact.add(f[1], f.slice(2, f.length - 1), f[f.length - 1], sums);
+    });
+    s.position = to;
+  }
+
   private async refresh(target: number): Promise<State> {
     const s = this.state;
     if (s) {
@@ -255,6 +267,7 @@ export class Cube {
       if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const position = await checkpoint(tx);
       const facts = { coverage_rollup: new Fact(FACTS.coverage_rollup), employer_rollup: new Fact(FACTS.employer_rollup) };
+      if (position === 0) return { position, facts }; // nothing projected: nothing to read
       for (const table of Object.keys(FACTS) as FactTable[]) {
         const { dims, measures } = FACTS[table];
         const rows = await tx.query<Record<string, string | number>>(

@@ -103,16 +103,24 @@ export function comparedPeriod(granularity: Granularity, p: Period, compare: 'PR
 const DAY_MS = 86_400_000;
 const utc = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
-/** Days in month `m` (1-12) of year `y`. */
-const daysInMonth = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Days in month `m` (1-12) of year `y` (Gregorian). */
+const daysInMonth = (y: number, m: number) => (m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : MONTH_DAYS[m - 1]);
+const DAY_TEXT = Array.from({ length: 32 }, (_, i) => String(i).padStart(2, '0'));
 
-export const dayBefore = (d: string) => isoDay(utc(d) - DAY_MS);
+export const dayBefore = (d: string) => {
+  const day = Number(d.slice(8, 10));
+  if (day > 1) return `${d.slice(0, 8)}${DAY_TEXT[day - 1]}`;
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7));
+  return m === 1 ? `${String(y - 1).padStart(4, '0')}-12-31` : `${d.slice(0, 5)}${DAY_TEXT[m - 1]}-${DAY_TEXT[daysInMonth(y, m - 1)]}`;
+};
 export const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
-export const monthEnd = (d: string) => `${d.slice(0, 7)}-${String(daysInMonth(Number(d.slice(0, 4)), Number(d.slice(5, 7)))).padStart(2, '0')}`;
+export const monthEnd = (d: string) => `${d.slice(0, 7)}-${DAY_TEXT[daysInMonth(Number(d.slice(0, 4)), Number(d.slice(5, 7)))]}`;
 export const isMonthEnd = (d: string) => Number(d.slice(8, 10)) === daysInMonth(Number(d.slice(0, 4)), Number(d.slice(5, 7)));
 export const nextMonth = (d: string) => {
   const y = Number(d.slice(0, 4));
   const m = Number(d.slice(5, 7));
-  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${d.slice(0, 4)}-${String(m + 1).padStart(2, '0')}-01`;
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${d.slice(0, 4)}-${DAY_TEXT[m + 1]}-01`;
 };
 export const maxDate = (a: string, b: string) => (a > b ? a : b);

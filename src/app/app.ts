@@ -12,8 +12,8 @@ export type App = {
   db: Database;
   prisma: PrismaClient;
   metrics: Metrics;
-  /** The roll-ups "as known now" in memory: what series are answered from. */
-  cube: Cube;
+  /** The roll-ups "as known now" in memory: what series are answered from (absent for a snapshot or replay view of the database). */
+  cube?: Cube;
   /** Set when the server stops taking work (SIGTERM): /readiness answers 503. */
   lifecycle: { draining: boolean };
   /** Brings the read models up to the head of the log; called after every append. */
@@ -21,14 +21,17 @@ export type App = {
   close(): Promise<void>;
 };
 
-export function createApp(config: Config, db: Database, catchUp: (app: App) => Promise<void> = async () => {}): App {
+/** An app as created for a process: with its cube. */
+export type ProcessApp = App & { cube: Cube };
+
+export function createApp(config: Config, db: Database, catchUp: (app: ProcessApp) => Promise<void> = async () => {}): ProcessApp {
   // Prisma shares the PGlite instance (one process per data directory) or
   // opens its own pool to the same PostgreSQL database.
   const adapter = db.pglite
     ? (new PrismaPGlite(db.pglite) as unknown as PrismaPg)
     : new PrismaPg({ connectionString: db.url! });
   const prisma = new PrismaClient({ adapter });
-  const app: App = {
+  const app: ProcessApp = {
     config,
     db,
     prisma,

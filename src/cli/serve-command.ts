@@ -8,6 +8,7 @@ import { logger } from '../config/logger.ts';
 import { createYogaServer } from '../graphql/yoga.ts';
 import { importFile } from '../importer/import-file.ts';
 import { followLog } from '../projections/follower.ts';
+import type { ChangeSet } from '../projections/changes.ts';
 import { catchUp, projectionStatus } from '../projections/runner.ts';
 import { progressBar } from './progress.ts';
 import { writeScenario } from './scenario-command.ts';
@@ -20,27 +21,32 @@ export const serveCommand = (options: Options) =>
     // From here on SIGTERM/SIGINT stop the server cleanly (a second one exits at once).
     const stop = stopSignal();
     const app = createApp(config, db, async (a) => {
-      await catchUp(a.db);
+      await catchUp(a.db, { onChanges: follow });
       a.cube.invalidate();
     });
+    // the batches this process projects reach its cube directly, not through read_model_changes
+    const follow = (from: number, to: number, changes: ChangeSet) => app.cube.follow(from, to, changes);
     try {
       // positions are gap-free from 1: head 0 is an empty log (no count(*) over the log)
       if (options.demo && (await projectionStatus(db)).head === 0) await loadDemo(app, config, options);
       const { head } = await projectionStatus(db);
+      // series are answered from memory: the cube is loaded where the read
+      // models stand (nothing to read on a first start) and follows the
+      // start-up projection batch by batch
+      const loading = performance.now();
+      app.cube.watch();
+      await app.cube.current();
+      logger.info({ position: app.cube.position, ms: Math.round(performance.now() - loading) }, 'loaded the in-memory cube');
       const bar = progressBar('projecting', 'events');
       bar?.start(head, 0);
       // a stop between batches leaves the read models at a committed batch
-      await catchUp(db, { onBatch: (p) => bar?.update(p), signal: stop });
+      await catchUp(db, { onBatch: (p) => bar?.update(p), signal: stop, onChanges: follow });
       bar?.stop();
       if (stop.aborted) {
         logger.info('stopped before serving');
         return 0;
       }
-      // series are answered from memory: load the cube before taking requests
-      const loading = performance.now();
-      app.cube.watch();
-      await app.cube.current();
-      logger.info({ position: app.cube.position, ms: Math.round(performance.now() - loading) }, 'loaded the in-memory cube');
+      await app.cube.current(); // (caught up with the start-up projection: no reload)
       const server = createServer(createYogaServer(app));
       // Idle keep-alive connections are closed by the client first (undici: 4 s;
       // load balancers: 60 s), never by the server while a client reuses one,
@@ -63,7 +69,7 @@ export const serveCommand = (options: Options) =>
           `    { targets { name value progress { actual ratio onTrack } } }\n`,
       );
       // PostgreSQL: follow the log, whoever appends; one server projects (PGlite has one process)
-      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs, onProjected: () => app.cube.invalidate() }) : undefined;
+      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs, onProjected: () => app.cube.invalidate(), onChanges: follow }) : undefined;
       await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
       app.lifecycle.draining = true;
       await drain(server, config.shutdownTimeoutMs);

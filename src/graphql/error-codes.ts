@@ -28,18 +28,27 @@ export function codeOf(error: GraphQLError): ErrorCode {
   return 'VALIDATION';
 }
 
+/**
+ * A copy of an error keeps where it happened: graphql-jit's errors carry
+ * `locations` without the AST nodes GraphQLError derives them from.
+ */
+export function keepLocations(from: GraphQLError, to: GraphQLError): GraphQLError {
+  if (!to.locations && from.locations?.length) (to as { locations?: GraphQLError['locations'] }).locations = from.locations;
+  return to;
+}
+
 function withCode(error: GraphQLError): GraphQLError {
   const code = codeOf(error);
   if (error.extensions?.code === code) return error;
   const { unexpected: _, ...extensions } = error.extensions ?? {};
-  return new GraphQLError(error.message, {
+  return keepLocations(error, new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
     extensions: { ...extensions, code },
-  });
+  }));
 }
 
 /** Puts a code from the table on every error of every result (single, batched). */

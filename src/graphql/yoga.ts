@@ -8,7 +8,7 @@ import { recordErrors, useOperations } from '../http/operations.ts';
 import { useDashboard } from '../web/dashboard-plugin.ts';
 import { roleFor } from './auth.ts';
 import type { Context } from './context.ts';
-import { useErrorCodes } from './error-codes.ts';
+import { keepLocations, useErrorCodes } from './error-codes.ts';
 import { schema } from './schema/index.ts';
 
 /**
@@ -47,7 +47,8 @@ export function createYogaServer(app: App) {
         // its stack and the request id. Yoga's own log of it is skipped.
         logged.add(error as object).add(original as object);
         const masked = maskError(error, message, isDev) as GraphQLError;
-        return new GraphQLErrorClass(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions: masked.extensions, originalError: original as Error });
+        const out = new GraphQLErrorClass(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions: masked.extensions, originalError: original as Error });
+        return keepLocations(error as GraphQLError, out);
       },
     },
   });

@@ -21,6 +21,11 @@ export class ChangeSet {
     return this.rows.size;
   }
 
+  /** Each cell's key fields (table, region, dims…, eff) and sums. */
+  forEach(fn: (fields: string[], sums: number[]) => void): void {
+    for (const [key, sums] of this.rows) fn(key.split('\t'), sums);
+  }
+
   toText(): string {
     const out: string[] = [];
     for (const [key, sums] of this.rows) out.push(`${key}\t${sums.join('\t')}`);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { logger } from '../config/logger.ts';
 import type { Database } from '../db/database.ts';
-import { catchUp, PROJECTED_CHANNEL } from './runner.ts';
+import { catchUp, PROJECTED_CHANNEL, type CatchUpOptions } from './runner.ts';
 
 /** The advisory lock whose session holder is the one projector among the servers on a database. */
 const LEADER_LOCK = 0x63616b77;
@@ -32,6 +32,8 @@ export function followLog(
     onAdvance?: (position: number) => void;
     /** The read models may have moved (a batch committed by any projector, or a poll, or a reconnect). */
     onProjected?: () => void;
+    /** The roll-up deltas of the batches this server projects (for its own cube). */
+    onChanges?: CatchUpOptions['onChanges'];
   } = {},
 ): Follower {
   if (db.engine !== 'postgres' || !db.url) throw new Error('following the log needs PostgreSQL (PGlite serves one process)');
@@ -53,7 +55,7 @@ export function followLog(
     running = (async () => {
       do {
         again = false;
-        const position = await catchUp(db);
+        const position = await catchUp(db, { onChanges: opts.onChanges });
         opts.onAdvance?.(position);
       } while (again && !stopped);
     })()

@@ -6,12 +6,12 @@ import { jakartaDayStart } from './log-event.ts';
 type Row<K extends string> = { key: string; sums: Record<K, number> };
 
 /**
- * Accumulates movements for one batch and writes them as roll-up rows at the
- * three grains: D (effective day, regency, exact recorded time), M (effective
- * month, regency, recorded day) and P (effective month, province, recorded
- * day). Rows with the same key are summed in memory first; then the batch's
- * rows are copied into a staging table and added to the roll-up in one
- * upsert (COPY parses far less than a JSON payload does, on both engines).
+ * Accumulates movements for one batch and writes them as roll-up rows at two
+ * grains: D (effective day, regency, exact recorded time) and P (effective
+ * month, province, recorded day). Rows with the same key are summed in memory
+ * first; then the batch's rows are copied into a staging table and added to
+ * the roll-up in one upsert (COPY parses far less than a JSON payload does, on
+ * both engines). Regency months are read from the day rows.
  */
 export class RollupWriter<K extends string> {
   private rows = new Map<string, Row<K>>();
@@ -37,7 +37,6 @@ export class RollupWriter<K extends string> {
     for (const d of this.dims) dimText += `\t${copyField(dims[d])}`;
     this.put(`D\t${province}\t${region}${dimText}\t${eff}\t${rec.exact}`, sums);
     this.changes?.add(`${this.table}\t${region}${dimText}\t${eff}`, this.measures.map((m) => sums[m]));
-    this.put(`M\t${province}\t${region}${dimText}\t${month}\t${rec.day}`, sums);
     this.put(`P\t${province}\t${province}${dimText}\t${month}\t${rec.day}`, sums);
   }
 

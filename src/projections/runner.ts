@@ -15,23 +15,34 @@ const BATCH = 50_000;
  * checkpoints in one transaction, under a lock, so a crash or a concurrent
  * runner never double-counts or skips.
  */
-export async function catchUp(db: Database, opts: { toPosition?: number; onBatch?: (position: number) => void; signal?: AbortSignal } = {}): Promise<number> {
+export async function catchUp(db: Database, opts: CatchUpOptions = {}): Promise<number> {
   for (;;) {
-    const { position, done } = await db.transaction(async (tx) => {
+    const { position, done, from, changes } = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+      // a batch is atomic with its checkpoint: losing the last ones in a crash only means projecting them again
+      await tx.query('SET LOCAL synchronous_commit = off');
       return applyBatch(tx, opts.toPosition);
     });
+    if (changes) opts.onChanges?.(from, position, changes);
     opts.onBatch?.(position);
     // an abort is honoured between batches: each batch is committed whole or not at all
     if (done || opts.signal?.aborted) return position;
   }
 }
 
+export type CatchUpOptions = {
+  toPosition?: number;
+  onBatch?: (position: number) => void;
+  /** Each committed batch's roll-up deltas (a cube in this process applies them instead of reading them back). */
+  onChanges?: (from: number, to: number, changes: ChangeSet) => void;
+  signal?: AbortSignal;
+};
+
 /** Applies the next batch of the log after the checkpoint, within the caller's transaction. */
-export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ position: number; done: boolean }> {
+export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ position: number; done: boolean; from: number; changes?: ChangeSet }> {
   const from = await checkpoint(tx);
   const events = await readLog(tx, from, BATCH, toPosition);
-  if (!events.length) return { position: from, done: true };
+  if (!events.length) return { position: from, done: true, from };
   const changes = new ChangeSet();
   for (const p of PROJECTIONS) await p.apply(tx, events, changes);
   const position = events.at(-1)!.position;
@@ -51,7 +62,7 @@ export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ positi
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
     [PROJECTIONS.map((p) => p.name), position],
   );
-  return { position, done: events.length < BATCH };
+  return { position, done: events.length < BATCH, from, changes };
 }
 
 const PROJECTION_LOCK = 0x63616b76;
@@ -70,7 +81,7 @@ export async function checkpoint(tx: Sql): Promise<number> {
 }
 
 /** Empties every read model and replays the whole log. */
-export async function rebuild(db: Database, opts: { onBatch?: (position: number) => void } = {}): Promise<number> {
+export async function rebuild(db: Database, opts: CatchUpOptions = {}): Promise<number> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
     for (const p of PROJECTIONS) for (const t of p.tables) await tx.query(`DELETE FROM ${t}`);

@@ -34,7 +34,8 @@ function readOnlyDocument(query: string): DocumentNode {
 /** Runs a published figure's query as an analyst against the given database view. */
 async function answer(app: App, db: Database, doc: DocumentNode, variables: Record<string, unknown>): Promise<unknown> {
   const { schema } = await import('./index.ts'); // the schema this file is part of (loaded by now)
-  const result = await execute({ schema, document: doc, variableValues: variables, contextValue: { app: { ...app, db }, role: 'ANALYST' } });
+  // no cube: it holds the live read models, and this view is a snapshot or a replay (SQL reads what the view shows)
+  const result = await execute({ schema, document: doc, variableValues: variables, contextValue: { app: { ...app, db, cube: undefined }, role: 'ANALYST' } });
   if (result.errors?.length) throw new ValidationError(result.errors.map((e) => ({ field: 'query', reason: e.message })));
   return result.data;
 }
