@@ -3,6 +3,7 @@ import { ValidationError } from '../domain/errors.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
 import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
 import type { Cube, CubeQuery } from './cube.ts';
+import { checkpoint } from '../projections/runner.ts';
 import { comparedPeriod, dayBefore, periods, type Granularity, type Period } from './periods.ts';
 import { workforceDenominators } from './workforce.ts';
 
@@ -26,7 +27,14 @@ export type CoverageQuery = {
 export type CoverageKey = { provinceCode: string | null; regencyCode: string | null; segment: string | null; program: string | null; sponsor: string | null };
 export type CoveragePoint = { period: string; periodEnd: string; value: number; cumulative: number | null; compareValue: number | null; denominator: number | null };
 export type CoverageRow = CoverageKey & { period: string; periodEnd: string; value: number };
-export type CoverageSeries = { measure: Measure; granularity: Granularity; series: { key: CoverageKey; points: CoveragePoint[] }[]; rows: CoverageRow[] };
+export type CoverageSeries = {
+  measure: Measure;
+  granularity: Granularity;
+  /** The log position the read models stood at for this answer. */
+  position: number;
+  series: { key: CoverageKey; points: CoveragePoint[] }[];
+  rows: CoverageRow[];
+};
 
 export const MAX_POINTS = 10_000;
 const FLOWS: Partial<Record<Measure, string>> = { NEW_ENROLMENTS: 'enrolments', LAPSES: 'lapses', NET_CHANGE: 'delta' };
@@ -65,8 +73,18 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
     where: (param) => whereClauses(filter, groupBy, employer, param),
   };
   const fromCube = opts.cube && !q.asOf ? await cubePrefixes(opts.cube, sql, cubeQuery(spec, filter, groupBy, employer), q.measure, need) : undefined;
-  const numer = fromCube?.numer ?? (await prefixSums(sql, spec, need));
-  const denom = fromCube ? fromCube.denom : q.measure === 'EMPLOYER_COVERAGE_RATE' ? await prefixSums(sql, { ...spec, column: 'licensed' }, need) : undefined;
+  let position = fromCube?.position;
+  let numer = fromCube?.numer;
+  let denom = fromCube?.denom;
+  // by SQL: the position read before and after the roll-up reads must agree
+  // (a batch committing in between is read again), so it is the one answered from
+  for (let tries = 0; !numer || position === undefined; tries++) {
+    const before = await checkpoint(sql);
+    numer = await prefixSums(sql, spec, need);
+    denom = q.measure === 'EMPLOYER_COVERAGE_RATE' ? await prefixSums(sql, { ...spec, column: 'licensed' }, need) : undefined;
+    const after = await checkpoint(sql);
+    if (before === after || tries === 2) position = after;
+  }
   const workforce = q.measure === 'COVERAGE_RATE' ? await workforceDenominators(sql, filter, groupBy, q.asOf ?? undefined) : undefined;
 
   const keyIds = new Set([...numer.keys(), ...(denom?.keys() ?? [])]);
@@ -121,15 +139,15 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
       rows.push({ period: p.period, periodEnd: p.periodEnd, provinceCode: k.provinceCode, regencyCode: k.regencyCode, segment: k.segment, program: k.program, sponsor: k.sponsor, value: p.value });
     }
   });
-  return { measure: q.measure, granularity: q.granularity, series, rows };
+  return { measure: q.measure, granularity: q.granularity, position, series, rows };
 }
 
 /** The numerator (and employer-rate denominator) from one cube state, or undefined to ask SQL. */
-async function cubePrefixes(cube: Cube, sql: Sql, q: CubeQuery, measure: Measure, need: string[]): Promise<{ numer: Prefix; denom?: Prefix } | undefined> {
+async function cubePrefixes(cube: Cube, sql: Sql, q: CubeQuery, measure: Measure, need: string[]): Promise<{ numer: Prefix; denom?: Prefix; position: number } | undefined> {
   const state = await cube.current(sql);
   const numer = cube.prefix(state, q, need);
   if (!numer) return undefined;
-  return { numer, denom: measure === 'EMPLOYER_COVERAGE_RATE' ? cube.prefix(state, { ...q, column: 'licensed' }, need) : undefined };
+  return { numer, position: state.position, denom: measure === 'EMPLOYER_COVERAGE_RATE' ? cube.prefix(state, { ...q, column: 'licensed' }, need) : undefined };
 }
 
 /** The cube's form of the same filter whereClauses writes as SQL. */

@@ -39,3 +39,21 @@ describe('dataAsOf', () => {
     expect(Date.parse(after.projectedAt)).toBeGreaterThanOrEqual(before);
   });
 });
+
+describe('a series answer', () => {
+  const SERIES = (asOf = '') =>
+    `{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: MONTH, from: "2013-01-01", to: "2013-06-30"${asOf}) { position rows { value } } }`;
+  it('states the log position it reflects, from the cube and from SQL (as of a cut)', async () => {
+    const head = (await gqlRequest(app, QUERY)).data.dataAsOf.position;
+    const now = (await gqlRequest(app, SERIES())).data.coverageSeries;
+    const cut = (await gqlRequest(app, SERIES(`, asOf: "${new Date().toISOString()}"`))).data.coverageSeries;
+    expect(now.position).toBe(head);
+    expect(cut.position).toBe(head);
+    expect(cut.rows).toEqual(now.rows);
+
+    await given(db, [enrolBpu(nik(3), '2013-04-01')]);
+    const moved = (await gqlRequest(app, SERIES())).data.coverageSeries;
+    expect(moved.position).toBe(head + 1);
+    expect(moved.rows.map((r: { value: number }) => r.value).slice(3)).toEqual(now.rows.map((r: { value: number }) => r.value + 1).slice(3));
+  });
+});

@@ -59,6 +59,9 @@ export const CoverageSeriesRef = builder.objectRef<CoverageSeries>('CoverageSeri
   fields: (t) => ({
     measure: t.field({ type: MeasureEnum, resolve: (s) => s.measure }),
     granularity: t.field({ type: GranularityEnum, resolve: (s) => s.granularity }),
+    position: t.exposeInt('position', {
+      description: 'The log position the answer reflects: the read models stood there (print it as "data as of"; `dataAsOf` says when it was recorded)',
+    }),
     series: t.field({ type: [CoverageSeriesGroupRef], resolve: (s) => s.series }),
     rows: t.field({ type: [CoverageRowRef], resolve: (s) => s.rows }),
   }),
