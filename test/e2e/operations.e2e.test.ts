@@ -136,6 +136,13 @@ describe('servers on one PostgreSQL database, following the log', () => {
       const imported = spawnSync(process.execPath, [BIN, 'import', SAMPLE, '--no-project', '--rejects', path.join(os.tmpdir(), `follow-rejects-${process.pid}.ndjson`)], { env, encoding: 'utf8' });
       expect(imported.status, imported.stderr).toBe(0);
       for (const s of servers) expect(await until(async () => (await asOf(s)).position === sampleEvents)).toBe(true);
+      // each server answers series from its own cube: the projector's in-process, the other's from read_model_changes
+      const series = '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: MONTH, from: "2013-01-01", to: "2013-03-31") { position rows { value } } }';
+      const seriesOf = async (s: RunningServer) => (await (await post(s.url, { query: series })).json()).data.coverageSeries as { position: number; rows: { value: number }[] };
+      for (const s of servers) expect(await until(async () => (await seriesOf(s)).position === sampleEvents)).toBe(true);
+      const [a, b] = await Promise.all(servers.map(seriesOf));
+      expect(a.rows[0]).toEqual({ value: 1 });
+      expect(b).toEqual(a);
       const active = '{ coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2013-01-31") { value } }';
       const answers = await Promise.all(servers.map(async (s) => (await post(s.url, { query: active })).json()));
       expect(answers[0]).toEqual({ data: { coverageAt: [{ value: 1 }] } });
