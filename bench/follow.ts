@@ -4,16 +4,14 @@
 // event each, a second apart; prints every figure's p50/p95/p99/max, and the
 // same server's `{ __typename }` round trip as the floor.
 // Usage: tsx bench/follow.ts [N]   (default 30)
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
 import { openPostgres } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { loadRegions } from '../src/domain/regions/load-regions.ts';
 import { appendEvents } from '../src/eventstore/append.ts';
 import { eventLineParser } from '../src/importer/event-line.ts';
-import { throwawayDatabase } from './support.ts';
+import { startServe, throwawayDatabase } from './support.ts';
 
 const n = Number(process.argv[2] ?? 30);
 const config = loadConfig({ ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789' });
@@ -22,19 +20,7 @@ const db = await openPostgres(target.url, 2);
 await migrate(db);
 await loadRegions(db);
 
-const server = spawn(process.execPath, [path.resolve('bin/cakupan.js'), 'serve', '--port', '0'], {
-  env: { ...process.env, DATABASE_URL: target.url, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789', CAKUPAN_LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (d) => {
-    out += d;
-    const m = /GraphiQL: (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-});
+const { url, proc: server } = await startServe({ DATABASE_URL: target.url, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789' });
 const ask = async (query: string) => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data: { dataAsOf: { position: number } } };
 
 const parse = eventLineParser(config);

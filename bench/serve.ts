@@ -5,13 +5,13 @@
 // a stream of never-repeated random series queries (measure, range,
 // granularity, provinces, breakdown), which no response cache could serve.
 // Usage: tsx bench/serve.ts [--engine postgres|pglite|both] [--seconds s] [--connections c]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { throwawayDatabase } from './support.ts';
+import { startServe, throwawayDatabase } from './support.ts';
 
 const { values: opts } = parseArgs({
   options: { engine: { type: 'string', default: 'both' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } },
@@ -26,20 +26,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
     p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cakupan ${args.join(' ')} exited with ${code}`))));
   });
-}
-
-async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [cli, 'serve', '--port', '0'], { env: { ...process.env, ...env, CAKUPAN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /GraphiQL: (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  return { url, proc };
 }
 
 const SERIES = `query S($m: CoverageMeasure!, $g: Granularity!, $from: Date!, $to: Date!, $by: [CoverageDimension!], $f: CoverageFilter) {
@@ -112,7 +98,7 @@ async function bench(engine: 'postgres' | 'pglite') {
     await run(['scenario', '--out', file], env);
     await run(['migrate'], env);
     await run(['import', file], env);
-    const { url, proc } = await startServer(env);
+    const { url, proc } = await startServe(env);
     try {
       const rowsNational = await check(url, national);
       const rowsProvince = await check(url, byProvince);

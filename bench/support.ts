@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import pg from 'pg';
 
 // Benchmarks run against the local PostgreSQL (loopback only) in throwaway databases.
@@ -23,3 +25,21 @@ export async function throwawayDatabase(prefix: string): Promise<{ url: string; 
 
 export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 export const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Starts a real `cakupan serve` on a free port; resolves with its GraphQL URL once it listens. */
+export async function startServe(env: NodeJS.ProcessEnv): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, [path.resolve('bin/cakupan.js'), 'serve', '--port', '0'], {
+    env: { ...process.env, CAKUPAN_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /GraphiQL: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return { url, proc };
+}
