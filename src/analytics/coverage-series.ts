@@ -2,7 +2,7 @@ import type { Sql } from '../db/database.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
 import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
-import type { Cube, CubeQuery } from './cube.ts';
+import type { CellFilter, Cube, CubeQuery } from './cube.ts';
 import { checkpoint } from '../projections/runner.ts';
 import { comparedPeriod, dayBefore, periods, type Granularity, type Period } from './periods.ts';
 import { workforceDenominators } from './workforce.ts';
@@ -62,17 +62,18 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
     ? [...main.map(clip), ...compared].flatMap((p) => [dayBefore(p.start), p.end])
     : [...main, ...compared].map((p) => p.end);
 
-  const regencyLevel = groupBy.includes('REGENCY') || (filter.regionCodes ?? []).some((c) => c.length === 4);
   const employer = EMPLOYER_MEASURES.includes(q.measure);
+  const cells = cellFilter(filter, groupBy, employer);
+  const regencyLevel = groupBy.includes('REGENCY') || cells.regions.length > 0;
   const spec: BucketSpec = {
     table: employer ? 'employer_rollup' : 'coverage_rollup',
     column: flow ?? 'delta',
     keys: groupBy.map((d) => COLUMN[d]),
     regencyLevel,
     asOf: q.asOf ?? undefined,
-    where: (param) => whereClauses(filter, groupBy, employer, param),
+    where: (param) => whereClauses(cells, param),
   };
-  const fromCube = opts.cube && !q.asOf ? await cubePrefixes(opts.cube, sql, cubeQuery(spec, filter, groupBy, employer), q.measure, need) : undefined;
+  const fromCube = opts.cube && !q.asOf ? await cubePrefixes(opts.cube, sql, { table: spec.table, column: spec.column, keys: spec.keys, ...cells }, q.measure, need) : undefined;
   let position = fromCube?.position;
   let numer = fromCube?.numer;
   let denom = fromCube?.denom;
@@ -150,8 +151,12 @@ async function cubePrefixes(cube: Cube, sql: Sql, q: CubeQuery, measure: Measure
   return { numer, position: state.position, denom: measure === 'EMPLOYER_COVERAGE_RATE' ? cube.prefix(state, { ...q, column: 'licensed' }, need) : undefined };
 }
 
-/** The cube's form of the same filter whereClauses writes as SQL. */
-function cubeQuery(spec: BucketSpec, filter: CoverageFilter, groupBy: Dimension[], employer: boolean): CubeQuery {
+/**
+ * The cells a query reads, as values: the cube matches them and whereClauses
+ * writes them as SQL. Province or regency codes select cells in either; the
+ * head count is program '' unless programs are filtered or grouped by.
+ */
+function cellFilter(filter: CoverageFilter, groupBy: Dimension[], employer: boolean): Required<CellFilter> {
   const regions = filter.regionCodes ?? [];
   const where: Record<string, string[]> = {};
   if (!employer) {
@@ -160,9 +165,6 @@ function cubeQuery(spec: BucketSpec, filter: CoverageFilter, groupBy: Dimension[
     where.program = filter.programs?.length ? filter.programs : groupBy.includes('PROGRAM') ? ALL_PROGRAMS : [''];
   }
   return {
-    table: spec.table,
-    column: spec.column,
-    keys: spec.keys,
     provinces: regions.filter((c) => c.length === 2),
     regions: regions.filter((c) => c.length === 4).map((c) => currentRegencyCode(c)!),
     where,
@@ -180,22 +182,13 @@ function keyValuesToKey(groupBy: Dimension[], values: (string | null)[]): Covera
   return key;
 }
 
-function whereClauses(filter: CoverageFilter, groupBy: Dimension[], employer: boolean, param: (v: unknown) => string): string[] {
+function whereClauses(cells: CellFilter, param: (v: unknown) => string): string[] {
   const out: string[] = [];
-  const regions = filter.regionCodes ?? [];
-  if (regions.length) {
-    const provinces = regions.filter((c) => c.length === 2);
-    const regencies = regions.filter((c) => c.length === 4).map((c) => currentRegencyCode(c)!);
-    const parts = [];
-    if (provinces.length) parts.push(`province = ANY(${param(provinces)}::text[])`);
-    if (regencies.length) parts.push(`region = ANY(${param(regencies)}::text[])`);
-    out.push(`(${parts.join(' OR ')})`);
-  }
-  if (employer) return out;
-  if (filter.segments?.length) out.push(`segment = ANY(${param(filter.segments)}::text[])`);
-  if (filter.sponsors?.length) out.push(`sponsor = ANY(${param(filter.sponsors)}::text[])`);
-  if (filter.programs?.length || groupBy.includes('PROGRAM')) out.push(`program = ANY(${param(filter.programs?.length ? filter.programs : ALL_PROGRAMS)}::text[])`);
-  else out.push(`program = ''`);
+  const parts = [];
+  if (cells.provinces?.length) parts.push(`province = ANY(${param(cells.provinces)}::text[])`);
+  if (cells.regions?.length) parts.push(`region = ANY(${param(cells.regions)}::text[])`);
+  if (parts.length) out.push(`(${parts.join(' OR ')})`);
+  for (const [column, values] of Object.entries(cells.where)) out.push(`${column} = ANY(${param(values)}::text[])`);
   return out;
 }
 

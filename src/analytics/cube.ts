@@ -165,17 +165,21 @@ class Fact {
   }
 }
 
-/** A question for the cube: the same as a SQL bucket read, with the filter as values. */
-export type CubeQuery = {
-  table: FactTable;
-  column: string;
-  /** column per key dimension, in key order (province, region, segment, program, sponsor, size_class) */
-  keys: string[];
-  /** cells whose province is in `provinces` OR whose region is in `regions` (both absent: all) */
+/** The cells a query reads, as values (SQL's WHERE is written from the same). */
+export type CellFilter = {
+  /** cells whose province is in `provinces` OR whose region is in `regions` (both empty: all) */
   provinces?: string[];
   regions?: string[];
   /** per other column, the values a cell must have (e.g. program: [''] counts each worker once) */
   where: Record<string, string[]>;
+};
+
+/** A question for the cube: the same as a SQL bucket read. */
+export type CubeQuery = CellFilter & {
+  table: FactTable;
+  column: string;
+  /** column per key dimension, in key order (province, region, segment, program, sponsor, size_class) */
+  keys: string[];
 };
 
 type State = { position: number; facts: Record<FactTable, Fact> };
