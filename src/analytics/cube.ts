@@ -233,10 +233,7 @@ export class Cube {
   follow(from: number, to: number, changes: ChangeSet): void {
     const s = this.state;
     if (!s || s.position !== from) return;
-    changes.forEach((f, sums) => {
-      const fact = s.facts[f[0] as FactTable];
-      fact.add(f[1], f.slice(2, f.length - 1), f[f.length - 1], sums);
-    });
+    changes.forEach((fields, sums) => addChange(s.facts, fields, sums));
     s.position = to;
   }
 
@@ -279,8 +276,11 @@ export class Cube {
              FROM ${table} WHERE grain = 'D' GROUP BY region, ${dims.join(', ')}, eff`,
         );
         const fact = facts[table];
-        const [span] = await tx.query<{ lo: string | null; hi: string | null }>(`SELECT min(eff)::text AS lo, max(eff)::text AS hi FROM ${table} WHERE grain = 'D'`);
-        if (span.lo && span.hi) fact.grow(monthNumber(span.lo), monthNumber(span.hi));
+        // room for every month at once (growing cell by cell as rows arrive would copy every array each time)
+        if (rows.length) {
+          const effs = rows.map((r) => r.eff as string);
+          fact.grow(monthNumber(effs.reduce((a, b) => (a < b ? a : b))), monthNumber(effs.reduce((a, b) => (a > b ? a : b))));
+        }
         for (const r of rows) fact.add(r.region as string, dims.map((d) => r[d] as string), r.eff as string, measures.map((m) => Number(r[m])));
       }
       return { position, facts };
@@ -326,13 +326,16 @@ export class Cube {
   }
 }
 
+/** One changed cell: key fields `table, region, dims…, eff` and its sums. */
+function addChange(facts: Record<FactTable, Fact>, fields: string[], sums: number[]): void {
+  facts[fields[0] as FactTable].add(fields[1], fields.slice(2, -1), fields[fields.length - 1], sums);
+}
+
 function applyText(facts: Record<FactTable, Fact>, text: string): void {
   if (!text) return;
   for (const line of text.split('\n')) {
     const f = line.split('\t');
-    const table = f[0] as FactTable;
-    const fact = facts[table];
-    const nd = fact.spec.dims.length;
-    fact.add(f[1], f.slice(2, 2 + nd), f[2 + nd], f.slice(3 + nd).map(Number));
+    const keyFields = 3 + facts[f[0] as FactTable].spec.dims.length; // table, region, dims…, eff
+    addChange(facts, f.slice(0, keyFields), f.slice(keyFields).map(Number));
   }
 }
