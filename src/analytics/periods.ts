@@ -1,7 +1,4 @@
-import {
-  addDays, addMonths, addQuarters, addWeeks, addYears, endOfMonth, endOfQuarter, endOfWeek, endOfYear, format, parseISO,
-  startOfMonth, startOfQuarter, startOfWeek, startOfYear, subWeeks, subYears,
-} from 'date-fns';
+import { addDays, addMonths, addQuarters, addWeeks, addYears, endOfMonth, endOfQuarter, endOfWeek, endOfYear, format, parseISO, subWeeks, subYears } from 'date-fns';
 
 export const GRANULARITIES = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -11,12 +8,14 @@ export type Period = { start: string; end: string };
 const ymd = (d: Date) => format(d, 'yyyy-MM-dd');
 const WEEK = { weekStartsOn: 1 } as const; // ISO weeks start on Monday
 
-const rules: Record<Granularity, { start: (d: Date) => Date; end: (d: Date) => Date; next: (d: Date) => Date; back: (d: Date) => Date }> = {
-  DAY: { start: (d) => d, end: (d) => d, next: (d) => addDays(d, 1), back: (d) => addDays(d, -1) },
-  WEEK: { start: (d) => startOfWeek(d, WEEK), end: (d) => endOfWeek(d, WEEK), next: (d) => addWeeks(d, 1), back: (d) => addWeeks(d, -1) },
-  MONTH: { start: startOfMonth, end: endOfMonth, next: (d) => addMonths(d, 1), back: (d) => addMonths(d, -1) },
-  QUARTER: { start: startOfQuarter, end: endOfQuarter, next: (d) => addQuarters(d, 1), back: (d) => addQuarters(d, -1) },
-  YEAR: { start: startOfYear, end: endOfYear, next: (d) => addYears(d, 1), back: (d) => addYears(d, -1) },
+// The calendar as compared periods step through it (date-fns); the periods of
+// a series themselves are computed on strings below.
+const rules: Record<Granularity, { end: (d: Date) => Date; back: (d: Date) => Date }> = {
+  DAY: { end: (d) => d, back: (d) => addDays(d, -1) },
+  WEEK: { end: (d) => endOfWeek(d, WEEK), back: (d) => addWeeks(d, -1) },
+  MONTH: { end: endOfMonth, back: (d) => addMonths(d, -1) },
+  QUARTER: { end: endOfQuarter, back: (d) => addQuarters(d, -1) },
+  YEAR: { end: endOfYear, back: (d) => addYears(d, -1) },
 };
 
 /**
