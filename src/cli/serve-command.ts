@@ -46,7 +46,10 @@ export const serveCommand = (options: Options) =>
         logger.info('stopped before serving');
         return 0;
       }
-      await app.cube.current(); // (caught up with the start-up projection: no reload)
+      // one position check before listening: the start-up batches came in-process,
+      // but another server may have projected meanwhile (then the cube follows it)
+      app.cube.invalidate();
+      await app.cube.current();
       const server = createServer(createYogaServer(app));
       // Idle keep-alive connections are closed by the client first (undici: 4 s;
       // load balancers: 60 s), never by the server while a client reuses one,
