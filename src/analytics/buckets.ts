@@ -1,16 +1,17 @@
 import type { Sql } from '../db/database.ts';
-import { jakartaDayStart } from '../projections/log-event.ts';
+import { FACTS, type Fact } from '../projections/cells.ts';
 import { isMonthEnd, monthStart, nextMonth } from './periods.ts';
 
 /** Which roll-up rows to sum, and by which key columns. */
 export type BucketSpec = {
-  table: 'coverage_rollup' | 'employer_rollup';
+  fact: Fact;
+  /** the measure column */
   column: string;
-  /** SQL column per key dimension, in key order. */
+  /** rollup_cells column per key dimension, in key order. */
   keys: string[];
-  /** Extra WHERE conditions using $n placeholders numbered after the engine's own. */
+  /** Extra WHERE conditions on rollup_cells' columns, using $n placeholders numbered after the engine's own. */
   where: (param: (value: unknown) => string) => string[];
-  /** Read regency-level day rows (D) for every month instead of province-level month rows (P). */
+  /** Read regency cells' day rows for every month instead of province cells' month rows. */
   regencyLevel: boolean;
   asOf?: Date;
 };
@@ -18,14 +19,23 @@ export type BucketSpec = {
 /** Cumulative sums per key, answerable at any of the requested dates. */
 export type Prefix = Map<string, { keyValues: (string | null)[]; dates: string[]; sums: number[] }>;
 
+/** The Asia/Jakarta month an instant falls in: its first day, and the instant that month starts. */
+export function jakartaMonth(t: Date): { month: string; start: Date } {
+  const j = new Date(t.getTime() + 7 * 3600_000);
+  const month = `${j.getUTCFullYear()}-${String(j.getUTCMonth() + 1).padStart(2, '0')}-01`;
+  return { month, start: new Date(`${month}T00:00:00+07:00`) };
+}
+
 /**
- * Sums of a roll-up column for every key, up to each date in `xs`, computed
- * from roll-ups only: at province level, months that end before a requested
- * date come from month rows, months holding a requested date that is not a
- * month end come from day rows, and everything before the first month is one
- * opening sum; an as-of cut takes month rows recorded before its Asia/Jakarta
- * day and day rows recorded on that day up to the instant. At regency level
- * everything comes from day rows (exact recorded time), summed per month.
+ * Sums of a roll-up measure for every key, up to each date in `xs`, from the
+ * roll-ups only. As known now: at province level, months that end before a
+ * requested date come from the province cells' month rows (all vintages);
+ * months holding a requested date that is not a month end come from the day
+ * rows. At regency level everything comes from the day rows, summed per month.
+ * An as-of cut reads, at province level, the vintages recorded in months
+ * before its own Asia/Jakarta month, plus the rows recorded since that month
+ * began up to the instant (exact recorded time); at regency level, and for
+ * day figures, the rows with exact recorded time up to the instant.
  */
 export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Promise<Prefix> {
   const params: unknown[] = [];
@@ -33,44 +43,45 @@ export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Prom
     params.push(v);
     return `$${params.length}`;
   };
+  const tables = FACTS[spec.fact];
   const minX = xs.reduce((a, b) => (a < b ? a : b));
   const maxX = xs.reduce((a, b) => (a > b ? a : b));
   const dailyMonths = [...new Set(xs.filter((x) => !isMonthEnd(x)).map(monthStart))];
   const lo = monthStart(minX);
-  const keys = spec.keys.map((k, i) => `${k} AS k${i}`).join(', ');
-  const groupKeys = spec.keys.map((_, i) => `k${i}`);
+  const keys = spec.keys.map((k, i) => `c.${k} AS k${i}`).join(', ');
   const filters = spec.where(param);
-  // Day rows are read only for the months that need them, as eff ranges (indexed).
-  const dayRanges = dailyMonths.map((m) => `(eff >= ${param(m)} AND eff < ${param(nextMonth(m))})`);
-  const inDailyMonth = dayRanges.length ? `(${dayRanges.join(' OR ')})` : 'false';
-  const sum = `sum(${spec.column})::float8 AS v`;
-  const select = (bucket: string, grain: string, conds: string[], groupBy?: string) =>
-    `SELECT ${bucket} AS b${keys ? ', ' + keys : ''}, ${sum} FROM ${spec.table}
-      WHERE grain = '${grain}' AND ${[...conds, ...filters].join(' AND ')}
-      GROUP BY ${[...(groupBy ? [groupBy] : []), ...groupKeys.map((_, i) => spec.keys[i])].join(', ') || '()'}`;
+  const sum = `sum(f.${spec.column})::float8 AS v`;
+  const select = (bucket: string, table: string, conds: string[], byBucket: boolean) =>
+    `SELECT ${bucket} AS b${keys ? ', ' + keys : ''}, ${sum} FROM ${table} f JOIN rollup_cells c ON c.id = f.cell
+      WHERE ${[...conds, ...filters].join(' AND ') || 'true'}
+      GROUP BY ${[...(byBucket ? [bucket] : []), ...spec.keys.map((k) => `c.${k}`)].join(', ') || '()'}`;
+  // (every placeholder must appear in the SQL, so conditions are built only when used)
   const loP = param(lo);
   const maxP = param(maxX);
-  const monthEndOf = (eff: string) => `(date_trunc('month', ${eff}) + interval '1 month' - interval '1 day')::date`;
+  // Day rows are read only for the months that need them, as eff ranges.
+  const dayRanges = (col: string) => dailyMonths.map((m) => `(f.${col} >= ${param(m)} AND f.${col} < ${param(nextMonth(m))})`);
+  const inDailyMonth = (col: string) => (dailyMonths.length ? `(${dayRanges(col).join(' OR ')})` : 'false');
+  const monthEndOf = (col: string) => `(date_trunc('month', f.${col}) + interval '1 month' - interval '1 day')::date`;
+  const opening = `'0001-01-01'::date`;
+  const asOf = spec.asOf;
+  // as known now: day rows; as of an instant: rows with their exact recorded time up to it
+  const dayTable = asOf ? tables.recorded : tables.days;
+  const dayCut = () => (asOf ? [`f.rec <= ${param(asOf)}`] : []);
   const parts: string[] = [];
-  // (every placeholder must appear in the SQL, so conditions are built only when used)
   if (spec.regencyLevel) {
-    // regency level: day rows only (exact recorded time), summed per month where a month end is asked
-    const cut = spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [];
-    parts.push(select(`'0001-01-01'::date`, 'D', [`eff < ${loP}`, ...cut]));
-    parts.push(select(monthEndOf('eff'), 'D', [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...cut], monthEndOf('eff')));
-    if (dayRanges.length) parts.push(select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...cut], 'eff'));
+    parts.push(select(opening, dayTable, [`f.eff < ${loP}`, ...dayCut()], false));
+    parts.push(select(monthEndOf('eff'), dayTable, [`f.eff >= ${loP}`, `f.eff <= ${maxP}`, `NOT ${inDailyMonth('eff')}`, ...dayCut()], true));
   } else {
-    // province level: month rows (recorded day) and, where days are asked, day rows
-    const cutDay = spec.asOf ? jakartaDayStart(spec.asOf) : undefined;
-    const monthCut = cutDay ? [`rec < ${param(cutDay)}`] : [];
-    parts.push(select(`'0001-01-01'::date`, 'P', [`eff < ${loP}`, ...monthCut]));
-    parts.push(select(monthEndOf('eff'), 'P', [`eff >= ${loP}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`, ...monthCut], 'eff'));
-    if (dayRanges.length) parts.push(select('eff', 'D', [inDailyMonth, `eff <= ${maxP}`, ...(spec.asOf ? [`rec <= ${param(spec.asOf)}`] : [])], 'eff'));
-    if (cutDay) {
-      // the as-of day itself, up to the instant, for months read from month rows
-      parts.push(select('eff', 'D', [`rec >= ${param(cutDay)}`, `rec <= ${param(spec.asOf)}`, `eff <= ${maxP}`, `NOT ${inDailyMonth}`], 'eff'));
+    const vintage = asOf ? jakartaMonth(asOf) : undefined;
+    const before = vintage ? [`f.vintage < ${param(vintage.month)}`] : [];
+    parts.push(select(opening, tables.vintages, [`f.month < ${loP}`, ...before], false));
+    parts.push(select(monthEndOf('month'), tables.vintages, [`f.month >= ${loP}`, `f.month <= ${maxP}`, `NOT ${inDailyMonth('month')}`, ...before], true));
+    if (vintage) {
+      // what was recorded since the cut's month began, up to the instant
+      parts.push(select('f.eff', tables.recorded, [`f.rec >= ${param(vintage.start)}`, `f.rec <= ${param(asOf)}`, `f.eff <= ${maxP}`, `NOT ${inDailyMonth('eff')}`], true));
     }
   }
+  if (dailyMonths.length) parts.push(select('f.eff', dayTable, [inDailyMonth('eff'), `f.eff <= ${maxP}`, ...dayCut()], true));
   const rows = await sql.query<Record<string, unknown> & { b: string; v: number }>(parts.join('\nUNION ALL\n'), params);
 
   const prefix: Prefix = new Map();

@@ -66,14 +66,14 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   const cells = cellFilter(filter, groupBy, employer);
   const regencyLevel = groupBy.includes('REGENCY') || cells.regions.length > 0;
   const spec: BucketSpec = {
-    table: employer ? 'employer_rollup' : 'coverage_rollup',
+    fact: employer ? 'employer' : 'coverage',
     column: flow ?? 'delta',
     keys: groupBy.map((d) => COLUMN[d]),
     regencyLevel,
     asOf: q.asOf ?? undefined,
     where: (param) => whereClauses(cells, param),
   };
-  const fromCube = opts.cube && !q.asOf ? await cubePrefixes(opts.cube, sql, { table: spec.table, column: spec.column, keys: spec.keys, ...cells }, q.measure, need) : undefined;
+  const fromCube = opts.cube && !q.asOf ? await cubePrefixes(opts.cube, sql, { fact: spec.fact, column: spec.column, keys: spec.keys, ...cells }, q.measure, need) : undefined;
   let position = fromCube?.position;
   let numer = fromCube?.numer;
   let denom = fromCube?.denom;

@@ -1,5 +1,6 @@
 import type { Database, Sql } from '../db/database.ts';
-import type { ChangeSet } from '../projections/changes.ts';
+import { FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
+import type { Change, ChangeSet } from '../projections/changes.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
@@ -13,14 +14,6 @@ import { isMonthEnd } from './periods.ts';
 // always reflect the read models' committed position (checked per answer).
 // What it cannot answer (as-of cuts, regency-level days) goes to SQL.
 
-export type FactTable = 'coverage_rollup' | 'employer_rollup';
-
-type FactSpec = { dims: readonly string[]; measures: readonly string[] };
-const FACTS: Record<FactTable, FactSpec> = {
-  // dims in the order the roll-up writer ships them (after the region)
-  coverage_rollup: { dims: ['program', 'segment', 'sponsor'], measures: ['enrolments', 'lapses', 'delta'] },
-  employer_rollup: { dims: ['size_class'], measures: ['registrations', 'deregistrations', 'delta', 'licensed'] },
-};
 
 type Level = 'R' | 'P' | 'N';
 /** A group's month-end balances (cumulative), its cells (for day figures) and its first day with a row. */
@@ -122,7 +115,7 @@ class Fact {
   /** The cells a (region, dims) row adds to at each level, found once per row key. */
   private cellsOf = new Map<string, Cell[]>();
 
-  private cells(region: string, dims: string[]): Cell[] {
+  private cells(region: string, dims: readonly string[]): Cell[] {
     const rest = dims.join('\t');
     const rowKey = `${region}\t${rest}`;
     let cells = this.cellsOf.get(rowKey);
@@ -146,7 +139,7 @@ class Fact {
   }
 
   /** Adds one day-level delta (region, dims in spec order, eff, sums) to every level. */
-  add(region: string, dims: string[], eff: string, sums: number[]): void {
+  add(region: string, dims: readonly string[], eff: string, sums: number[]): void {
     if (this.shapes.size) this.shapes.clear();
     const month = monthNumber(eff);
     this.grow(month);
@@ -176,13 +169,13 @@ export type CellFilter = {
 
 /** A question for the cube: the same as a SQL bucket read. */
 export type CubeQuery = CellFilter & {
-  table: FactTable;
+  fact: FactName;
   column: string;
   /** column per key dimension, in key order (province, region, segment, program, sponsor, size_class) */
   keys: string[];
 };
 
-type State = { position: number; facts: Record<FactTable, Fact> };
+type State = { position: number; facts: Record<FactName, Fact> };
 
 export class Cube {
   private state: State | undefined;
@@ -233,7 +226,7 @@ export class Cube {
   follow(from: number, to: number, changes: ChangeSet): void {
     const s = this.state;
     if (!s || s.position !== from) return;
-    changes.forEach((fields, sums) => addChange(s.facts, fields, sums));
+    changes.forEach((c) => addChange(s.facts, c));
     s.position = to;
   }
 
@@ -267,15 +260,15 @@ export class Cube {
     return this.db.transaction(async (tx) => {
       if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const position = await checkpoint(tx);
-      const facts = { coverage_rollup: new Fact(FACTS.coverage_rollup), employer_rollup: new Fact(FACTS.employer_rollup) };
+      const facts = { coverage: new Fact(FACTS.coverage), employer: new Fact(FACTS.employer) };
       if (position === 0) return { position, facts }; // nothing projected: nothing to read
-      for (const table of Object.keys(FACTS) as FactTable[]) {
-        const { dims, measures } = FACTS[table];
+      for (const name of FACT_NAMES) {
+        const { dims, measures, days } = FACTS[name];
         const rows = await tx.query<Record<string, string | number>>(
-          `SELECT region, ${dims.join(', ')}, eff::text AS eff, ${measures.map((m) => `sum(${m})::int AS ${m}`).join(', ')}
-             FROM ${table} WHERE grain = 'D' GROUP BY region, ${dims.join(', ')}, eff`,
+          `SELECT c.region, ${dims.map((d) => `c.${d}`).join(', ')}, f.eff::text AS eff, ${measures.map((m) => `f.${m}`).join(', ')}
+             FROM ${days} f JOIN rollup_cells c ON c.id = f.cell`,
         );
-        const fact = facts[table];
+        const fact = facts[name];
         // room for every month at once (growing cell by cell as rows arrive would copy every array each time)
         if (rows.length) {
           const effs = rows.map((r) => r.eff as string);
@@ -292,12 +285,12 @@ export class Cube {
    * them; undefined when the cube cannot answer (regency-level day figures).
    */
   prefix(state: State, q: CubeQuery, xs: string[]): Prefix | undefined {
-    const fact = state.facts[q.table];
+    const fact = state.facts[q.fact];
     const level: Level = q.keys.includes('region') || q.regions?.length ? 'R' : q.keys.includes('province') || q.provinces?.length ? 'P' : 'N';
     if (level === 'R' && xs.some((x) => !isMonthEnd(x))) return undefined;
     const m = fact.spec.measures.length;
     const mi = fact.spec.measures.indexOf(q.column);
-    if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.table}`);
+    if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.fact}`);
     const maxX = xs.reduce((a, b) => (a > b ? a : b));
     const groups = fact.balances(level, q, mi);
 
@@ -326,16 +319,16 @@ export class Cube {
   }
 }
 
-/** One changed cell: key fields `table, region, dims…, eff` and its sums. */
-function addChange(facts: Record<FactTable, Fact>, fields: string[], sums: number[]): void {
-  facts[fields[0] as FactTable].add(fields[1], fields.slice(2, -1), fields[fields.length - 1], sums);
+function addChange(facts: Record<FactName, Fact>, c: Change): void {
+  facts[c.fact].add(c.region, c.dims, c.eff, c.sums);
 }
 
-function applyText(facts: Record<FactTable, Fact>, text: string): void {
+/** read_model_changes text: `fact \t region \t dims… \t eff \t sums…` per line. */
+function applyText(facts: Record<FactName, Fact>, text: string): void {
   if (!text) return;
   for (const line of text.split('\n')) {
     const f = line.split('\t');
-    const keyFields = 3 + facts[f[0] as FactTable].spec.dims.length; // table, region, dims…, eff
-    addChange(facts, f.slice(0, keyFields), f.slice(keyFields).map(Number));
+    const n = facts[f[0] as FactName].spec.dims.length;
+    addChange(facts, { fact: f[0] as FactName, region: f[1], dims: f.slice(2, 2 + n), eff: f[2 + n], sums: f.slice(3 + n).map(Number) });
   }
 }

@@ -57,7 +57,18 @@ export type StoredRef = { event_id: string; position: number; stream_id: string;
  * can also cause), is rolled back and the batch is decided again with both
  * looked up in the log, so the outcomes are always those of the careful path.
  */
-export async function appendEvents(db: Database, events: AppendInput[], opts: { atomic: boolean }): Promise<AppendResult> {
+export type AppendOptions = {
+  /** All or nothing: any rejected event leaves the log untouched. */
+  atomic: boolean;
+  /**
+   * Recorded time from an in-process clock instead of the database's: for
+   * tests and benchmarks that record a history over many days. Never set in
+   * production (the CLI and the API cannot), where recorded time is the store's.
+   */
+  clock?: () => Date;
+};
+
+export async function appendEvents(db: Database, events: AppendInput[], opts: AppendOptions): Promise<AppendResult> {
   const streams = streamStatesOf(db);
   streams.beginRead();
   try {
@@ -76,7 +87,7 @@ export async function appendEvents(db: Database, events: AppendInput[], opts: { 
 }
 
 /** One attempt; with `guess`, undefined (and nothing written) when any event was rejected. */
-async function appendOnce(db: Database, streams: StreamStates, events: AppendInput[], opts: { atomic: boolean }, mode: 'guess' | 'lookup'): Promise<AppendResult | undefined> {
+async function appendOnce(db: Database, streams: StreamStates, events: AppendInput[], opts: AppendOptions, mode: 'guess' | 'lookup'): Promise<AppendResult | undefined> {
   const result = await db.transaction(async (tx) => {
     const head = await lockedHead(tx);
     await streams.sync(tx, head.position);
@@ -115,7 +126,7 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
       // Nothing this batch needed was in the log already: the next may guess again.
       streams.optimistic = known.size === 0 && loaded.existing === 0;
     }
-    const base = { ...head, recordedAt: laterOf(head.recordedAt, await storeClock(tx)) };
+    const base = { ...head, recordedAt: laterOf(head.recordedAt, opts.clock?.() ?? (await storeClock(tx))) };
     const decided = await decideBatch(events, snapshots, known, base, {
       stopOnReject: mode === 'guess',
       history: async (streamId) => (await streamHistories(tx, [streamId])).get(streamId) ?? [],

@@ -1,34 +1,33 @@
+import type { Fact } from './cells.ts';
+
+/** One cell-day's deltas as known now: region, dims in the fact's order, effective day, sums in measure order. */
+export type Change = { fact: Fact; region: string; dims: readonly string[]; eff: string; sums: number[] };
+
 /**
  * What one projection batch changed in the roll-ups: day-level deltas per
  * cell, without recorded time (what "as known now" answers read). Written
  * with the batch (read_model_changes) so every server's in-memory cube can
- * follow the read models. Text lines: `table \t region \t dims… \t eff \t sums…`.
+ * follow the read models. Text lines: `fact \t region \t dims… \t eff \t sums…`.
+ * Each roll-up writer adds a (cell, day) once per batch.
  */
 export class ChangeSet {
-  private rows = new Map<string, number[]>();
+  private rows: Change[] = [];
 
-  /** `key` is `table \t region \t dims… \t eff`; sums in the table's measure order. */
-  add(key: string, sums: number[]): void {
-    const row = this.rows.get(key);
-    if (!row) {
-      this.rows.set(key, [...sums]);
-      return;
-    }
-    for (let i = 0; i < sums.length; i++) row[i] += sums[i];
+  add(change: Change): void {
+    this.rows.push(change);
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.rows.length;
   }
 
-  /** Each cell's key fields (table, region, dims…, eff) and sums. */
-  forEach(fn: (fields: string[], sums: number[]) => void): void {
-    for (const [key, sums] of this.rows) fn(key.split('\t'), sums);
+  forEach(fn: (change: Change) => void): void {
+    for (const c of this.rows) fn(c);
   }
 
   toText(): string {
     const out: string[] = [];
-    for (const [key, sums] of this.rows) out.push(`${key}\t${sums.join('\t')}`);
+    for (const c of this.rows) out.push(`${c.fact}\t${c.region}\t${c.dims.join('\t')}\t${c.eff}\t${c.sums.join('\t')}`);
     return out.join('\n');
   }
 }

@@ -1,20 +1,31 @@
 import type { Sql } from '../db/database.ts';
 import { readStream, type LogEvent } from './log-event.ts';
-import { fold, NO_EMPLOYER, NO_LICENCE, retractedIn, stepEmployer, stepLicence, type EmployerCell, type EmployerMovement, type LicenceCell } from './movements.ts';
+import {
+  negatedEmployerMove,
+  NO_EMPLOYER,
+  NO_LICENCE,
+  refold,
+  stepEmployer,
+  stepLicence,
+  type EmployerCell,
+  type EmployerMove,
+  type LicenceCell,
+  type Step,
+} from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
 import { RollupWriter } from './rollup-writer.ts';
 
-type Kind<S> = { prefix: string; initial: S; step: (s: S, e: LogEvent) => { state: S; movements: EmployerMovement[] } };
+type Kind<S> = { prefix: string; initial: S; step: Step<S, EmployerMove> };
 const EMPLOYER: Kind<EmployerCell> = { prefix: 'employer-', initial: NO_EMPLOYER, step: stepEmployer };
 const LICENCE: Kind<LicenceCell> = { prefix: 'licence-', initial: NO_LICENCE, step: stepLicence };
 
-/** Registered employers and licensed businesses: the employers/licences tables and employer_rollup. */
+/** Registered employers and licensed businesses: the employers and licences tables and the employer roll-ups. */
 export const employers: Projection = {
   name: 'employers',
-  tables: ['employer_rollup', 'employers', 'licences'],
+  tables: ['employer_days', 'employer_vintages', 'employer_recorded', 'employers', 'licences'],
 
-  async apply(tx, events, changes) {
-    const writer = new RollupWriter('employer_rollup', ['sizeClass'], ['registrations', 'deregistrations', 'delta', 'licensed'], changes);
+  async apply(tx, events, batch) {
+    const writer = new RollupWriter('employer', batch);
     const emps = await run(tx, events, EMPLOYER, writer, (ids) => loadEmployers(tx, ids));
     const lics = await run(tx, events, LICENCE, writer, (ids) => loadLicences(tx, ids));
     await writer.flush(tx);
@@ -24,7 +35,27 @@ export const employers: Projection = {
 
   async digest(sql) {
     return [
-      await tableDigest(sql, 'employer_rollup', 'grain, province, region, size_class, eff, rec', 'registrations <> 0 OR deregistrations <> 0 OR delta <> 0 OR licensed <> 0'),
+      await tableDigest(
+        sql,
+        `(SELECT c.region, c.size_class, f.eff, f.registrations, f.deregistrations, f.delta, f.licensed
+            FROM employer_days f JOIN rollup_cells c ON c.id = f.cell WHERE f.registrations <> 0 OR f.deregistrations <> 0 OR f.delta <> 0 OR f.licensed <> 0) t`,
+        'region, size_class, eff',
+      ),
+      await tableDigest(
+        sql,
+        `(SELECT c.region, c.size_class, f.month, f.vintage, f.registrations, f.deregistrations, f.delta, f.licensed
+            FROM employer_vintages f JOIN rollup_cells c ON c.id = f.cell WHERE f.registrations <> 0 OR f.deregistrations <> 0 OR f.delta <> 0 OR f.licensed <> 0) t`,
+        'region, size_class, month, vintage',
+      ),
+      // a recorded instant's rows may be split across batches: compared as sums
+      await tableDigest(
+        sql,
+        `(SELECT c.region, c.size_class, f.eff, f.rec, sum(f.registrations) AS registrations, sum(f.deregistrations) AS deregistrations, sum(f.delta) AS delta, sum(f.licensed) AS licensed
+            FROM employer_recorded f JOIN rollup_cells c ON c.id = f.cell
+           GROUP BY c.region, c.size_class, f.eff, f.rec
+          HAVING sum(f.registrations) <> 0 OR sum(f.deregistrations) <> 0 OR sum(f.delta) <> 0 OR sum(f.licensed) <> 0) t`,
+        'region, size_class, eff, rec',
+      ),
       await tableDigest(sql, 'employers', 'npp'),
       await tableDigest(sql, 'licences', 'licence_number'),
     ].join(':');
@@ -35,41 +66,23 @@ async function run<S>(
   tx: Sql,
   events: LogEvent[],
   kind: Kind<S>,
-  writer: RollupWriter<'registrations' | 'deregistrations' | 'delta' | 'licensed'>,
+  writer: RollupWriter,
   load: (ids: string[]) => Promise<Map<string, S>>,
 ): Promise<Map<string, { state: S; position: number }>> {
   const mine = events.filter((e) => e.streamId.startsWith(kind.prefix));
   const out = new Map<string, { state: S; position: number }>();
   if (!mine.length) return out;
   const states = await load([...new Set(mine.map((e) => e.streamId.slice(kind.prefix.length)))]);
-  const emit = (movements: EmployerMovement[], sign: number, at: Date) => {
-    for (const m of movements) {
-      writer.add(m.eff, m.region, at, { sizeClass: m.sizeClass }, {
-        registrations: sign * m.registrations,
-        deregistrations: sign * m.deregistrations,
-        delta: sign * m.delta,
-        licensed: sign * m.licensed,
-      });
-    }
-  };
+  let recordedMs = 0;
+  const move: EmployerMove = (m) =>
+    writer.add(m.eff, m.region, recordedMs, [m.sizeClass], [m.registrations, m.deregistrations, m.delta, m.licensed]);
   for (const e of mine) {
     const id = e.streamId.slice(kind.prefix.length);
-    let next: S;
-    if (e.type === 'EventRetracted') {
-      const history = await readStream(tx, e.streamId, e.position);
-      const after = retractedIn(history);
-      const before = new Set(after);
-      before.delete(e.data.eventId);
-      const old = fold(kind.step, kind.initial, history, before);
-      const now = fold(kind.step, kind.initial, history, after);
-      emit(old.movements, -1, e.recordedAt);
-      emit(now.movements, 1, e.recordedAt);
-      next = now.state;
-    } else {
-      const r = kind.step(states.get(id) ?? kind.initial, e);
-      emit(r.movements, 1, e.recordedAt);
-      next = r.state;
-    }
+    recordedMs = e.recordedAt.getTime();
+    const next =
+      e.type === 'EventRetracted'
+        ? refold(kind.step, kind.initial, await readStream(tx, e.streamId, e.position), negatedEmployerMove, move)
+        : kind.step(states.get(id) ?? kind.initial, e, move);
     states.set(id, next);
     out.set(id, { state: next, position: e.position });
   }

@@ -1,79 +1,123 @@
 import type { Sql } from '../db/database.ts';
+import { PROGRAMS } from '../domain/reference/vocabulary.ts';
+import type { Cells } from './cells.ts';
 import type { LogEvent } from './log-event.ts';
 import { readStream } from './log-event.ts';
-import { fold, NO_WORKER, retractedIn, stepWorker, type Movement, type WorkerCell } from './movements.ts';
+import { NO_WORKER, negatedMove, refold, stepWorker, workerCell, type WorkerCell, type WorkerMove } from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
 import { RollupWriter } from './rollup-writer.ts';
 
-const MEASURES = ['enrolments', 'lapses', 'delta'] as const;
-
-/** Active participants as movements (coverage_rollup) plus each worker's current cell. */
+/** Active participants as movements (the coverage roll-ups) plus each worker's current cell. */
 export const participants: Projection = {
   name: 'participants',
-  tables: ['coverage_rollup', 'proj_workers'],
+  tables: ['coverage_days', 'coverage_vintages', 'coverage_recorded', 'proj_workers'],
 
-  async apply(tx, events, changes) {
+  async apply(tx, events, batch) {
     const mine = events.filter((e) => e.streamId.startsWith('worker-'));
     if (!mine.length) return;
-    const states = await loadWorkers(tx, [...new Set(mine.map((e) => e.streamId))]);
-    const writer = new RollupWriter('coverage_rollup', ['program', 'segment', 'sponsor'], [...MEASURES], changes);
-    const emit = (movements: Movement[], sign: number, recordedAt: Date) => {
-      for (const m of movements) {
-        writer.add(m.eff, m.region, recordedAt, { program: m.program, segment: m.segment, sponsor: m.sponsor }, {
-          enrolments: sign * m.enrolments,
-          lapses: sign * m.lapses,
-          delta: sign * m.delta,
-        });
-      }
+    const states = batch.fresh ? new Map<string, WorkerCell>() : await loadWorkers(tx, batch.cells, [...new Set(mine.map((e) => e.streamId))]);
+    const writer = new RollupWriter('coverage', batch);
+    const ids = cellIds(batch.cells);
+    let recordedMs = 0;
+    const move: WorkerMove = (eff, c, program, enrolments, lapses, delta) => {
+      const cell = ids(c, program);
+      writer.addTo(eff, cell[0], cell[1], recordedMs, enrolments, lapses, delta);
     };
     for (const e of mine) {
-      if (e.type === 'EventRetracted') {
-        // Count the stream as if the retracted event had never been appended,
-        // from the moment the retraction was recorded: emit the difference.
-        const history = await readStream(tx, e.streamId, e.position);
-        const after = retractedIn(history);
-        const before = new Set(after);
-        before.delete(e.data.eventId);
-        const old = fold(stepWorker, NO_WORKER, history, before);
-        const now = fold(stepWorker, NO_WORKER, history, after);
-        emit(old.movements, -1, e.recordedAt);
-        emit(now.movements, 1, e.recordedAt);
-        states.set(e.streamId, now.state);
-        continue;
-      }
-      const r = stepWorker(states.get(e.streamId) ?? NO_WORKER, e);
-      emit(r.movements, 1, e.recordedAt);
-      states.set(e.streamId, r.state);
+      recordedMs = e.recordedAt.getTime();
+      const state =
+        e.type === 'EventRetracted'
+          ? refold(stepWorker, NO_WORKER, await readStream(tx, e.streamId, e.position), negatedMove, move)
+          : stepWorker(states.get(e.streamId) ?? NO_WORKER, e, move);
+      states.set(e.streamId, state);
     }
     await writer.flush(tx);
-    await saveWorkers(tx, states);
+    await saveWorkers(tx, batch.cells, states, batch.fresh);
   },
 
   async digest(sql) {
-    const rollup = await tableDigest(sql, 'coverage_rollup', 'grain, program, province, region, segment, sponsor, eff, rec', 'enrolments <> 0 OR lapses <> 0 OR delta <> 0');
-    const workers = await tableDigest(sql, 'proj_workers', 'stream_id');
-    return `${rollup}:${workers}`;
+    const days = await tableDigest(
+      sql,
+      `(SELECT c.region, c.program, c.segment, c.sponsor, f.eff, f.enrolments, f.lapses, f.delta
+          FROM coverage_days f JOIN rollup_cells c ON c.id = f.cell WHERE f.enrolments <> 0 OR f.lapses <> 0 OR f.delta <> 0) t`,
+      'region, program, segment, sponsor, eff',
+    );
+    const vintages = await tableDigest(
+      sql,
+      `(SELECT c.region, c.program, c.segment, c.sponsor, f.month, f.vintage, f.enrolments, f.lapses, f.delta
+          FROM coverage_vintages f JOIN rollup_cells c ON c.id = f.cell WHERE f.enrolments <> 0 OR f.lapses <> 0 OR f.delta <> 0) t`,
+      'region, program, segment, sponsor, month, vintage',
+    );
+    // a recorded instant's rows may be split across batches: compared as sums
+    const recorded = await tableDigest(
+      sql,
+      `(SELECT c.region, c.program, c.segment, c.sponsor, f.eff, f.rec, sum(f.enrolments) AS enrolments, sum(f.lapses) AS lapses, sum(f.delta) AS delta
+          FROM coverage_recorded f JOIN rollup_cells c ON c.id = f.cell
+         GROUP BY c.region, c.program, c.segment, c.sponsor, f.eff, f.rec
+        HAVING sum(f.enrolments) <> 0 OR sum(f.lapses) <> 0 OR sum(f.delta) <> 0) t`,
+      'region, program, segment, sponsor, eff, rec',
+    );
+    const workers = await tableDigest(
+      sql,
+      '(SELECT w.stream_id, w.active, c.region, c.segment, c.sponsor, w.programs FROM proj_workers w JOIN rollup_cells c ON c.id = w.cell) t',
+      'stream_id',
+    );
+    return `${days}:${vintages}:${recorded}:${workers}`;
   },
 };
 
-async function loadWorkers(tx: Sql, ids: string[]): Promise<Map<string, WorkerCell>> {
-  const rows = await tx.query<WorkerCell & { stream_id: string }>(
-    'SELECT stream_id, active, region, segment, sponsor, programs FROM proj_workers WHERE stream_id = ANY($1::text[])',
-    [ids],
-  );
-  return new Map(rows.map(({ stream_id, ...cell }) => [stream_id, cell]));
+/**
+ * The (regency, province) cell ids of a worker's cell and program (0 = the
+ * worker once, i + 1 = PROGRAMS[i]), found once per cell key and program.
+ */
+function cellIds(cells: Cells): (c: WorkerCell, program: number) => [number, number] {
+  const byKey = new Map<string, [number, number][]>();
+  return (c, program) => {
+    let row = byKey.get(c.key);
+    if (!row) byKey.set(c.key, (row = []));
+    let ids = row[program];
+    if (!ids) {
+      const dims = [program ? PROGRAMS[program - 1] : '', c.segment, c.sponsor];
+      row[program] = ids = [cells.id('coverage', c.region, dims), cells.id('coverage', c.region.slice(0, 2), dims)];
+    }
+    return ids;
+  };
 }
 
-async function saveWorkers(tx: Sql, states: Map<string, WorkerCell>): Promise<void> {
-  const rows = [...states].map(([streamId, c]) => ({ streamId, ...c }));
-  await tx.query(
-    `INSERT INTO proj_workers (stream_id, active, region, segment, sponsor, programs)
-     SELECT "streamId", active, region, segment, sponsor, ARRAY(SELECT jsonb_array_elements_text(programs))
-       FROM jsonb_to_recordset($1::jsonb) AS r("streamId" text, active boolean, region text, segment text, sponsor text, programs jsonb)
-     ON CONFLICT (stream_id) DO UPDATE SET active = EXCLUDED.active, region = EXCLUDED.region,
-       segment = EXCLUDED.segment, sponsor = EXCLUDED.sponsor, programs = EXCLUDED.programs`,
-    [JSON.stringify(rows)],
+async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<string, WorkerCell>> {
+  const rows = await tx.query<{ stream_id: string; active: boolean; cell: number; programs: number }>(
+    'SELECT stream_id, active, cell, programs FROM proj_workers WHERE stream_id = ANY($1::text[])',
+    [ids],
   );
+  return new Map(
+    rows.map((r) => {
+      const { region, dims } = cells.get(r.cell);
+      return [r.stream_id, workerCell(region, dims[1], dims[2], r.programs, r.active)];
+    }),
+  );
+}
+
+async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell>, fresh: boolean): Promise<void> {
+  let text = '';
+  const gone: string[] = [];
+  // in key order: index entries are appended instead of inserted at random pages
+  for (const id of [...states.keys()].sort()) {
+    const s = states.get(id)!;
+    // a stream whose enrolment was retracted counts nowhere
+    if (!s.region) gone.push(id);
+    else text += `${id}\t${s.active ? 't' : 'f'}\t${cells.id('coverage', s.region, ['', s.segment, s.sponsor])}\t${s.programs}\n`;
+  }
+  if (gone.length) await tx.query('DELETE FROM proj_workers WHERE stream_id = ANY($1::text[])', [gone]);
+  if (!text) return;
+  const cols = ['stream_id', 'active', 'cell', 'programs'];
+  if (fresh) return tx.copyIn('proj_workers', cols, text);
+  await tx.exec('CREATE TEMP TABLE IF NOT EXISTS proj_workers_stage (LIKE proj_workers) ON COMMIT DELETE ROWS');
+  await tx.copyIn('proj_workers_stage', cols, text);
+  await tx.query(
+    `INSERT INTO proj_workers (stream_id, active, cell, programs) SELECT stream_id, active, cell, programs FROM proj_workers_stage
+     ON CONFLICT (stream_id) DO UPDATE SET active = EXCLUDED.active, cell = EXCLUDED.cell, programs = EXCLUDED.programs`,
+  );
+  await tx.query('TRUNCATE proj_workers_stage');
 }
 
 export type { LogEvent };

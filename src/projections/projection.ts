@@ -1,14 +1,14 @@
 import type { Sql } from '../db/database.ts';
-import type { ChangeSet } from './changes.ts';
 import type { LogEvent } from './log-event.ts';
+import type { Batch } from './rollup-writer.ts';
 
 /** A read model fed from the log. `apply` runs inside the batch's transaction. */
 export interface Projection {
   readonly name: string;
   /** Tables it owns, emptied on rebuild. */
   readonly tables: readonly string[];
-  /** Roll-up deltas go to `changes` as well (what the servers' cubes apply). */
-  apply(tx: Sql, events: LogEvent[], changes: ChangeSet): Promise<void>;
+  /** Roll-up deltas go to `batch.changes` as well (what the servers' cubes apply). */
+  apply(tx: Sql, events: LogEvent[], batch: Batch): Promise<void>;
   /** A hash of its contents: equal logs give equal digests. */
   digest(sql: Sql): Promise<string>;
 }

@@ -1,5 +1,5 @@
 import type { Database, Sql } from '../db/database.ts';
-import { applyBatch, digests, PROJECTIONS } from './runner.ts';
+import { applyBatch, digests, READ_MODEL_TABLES } from './runner.ts';
 
 /** Thrown to roll the isolated rebuild back once its answer is taken. */
 class Discard<T> extends Error {
@@ -18,7 +18,7 @@ class Discard<T> extends Error {
 export async function withReplay<T>(db: Database, toPosition: number, use: (sql: Sql, digests: Record<string, string>) => Promise<T>): Promise<T> {
   try {
     await db.transaction(async (tx) => {
-      for (const table of [...PROJECTIONS.flatMap((p) => p.tables), 'projection_checkpoints', 'read_model_changes']) {
+      for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints', 'read_model_changes']) {
         await tx.query(`CREATE TEMP TABLE ${table} (LIKE public.${table} INCLUDING ALL) ON COMMIT DROP`);
       }
       for (;;) if ((await applyBatch(tx, toPosition)).done) break;

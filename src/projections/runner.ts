@@ -1,13 +1,17 @@
 import type { Database, Sql } from '../db/database.ts';
+import { Cells } from './cells.ts';
 import { ChangeSet } from './changes.ts';
 import { employers } from './employers.ts';
 import { readLog } from './log-event.ts';
 import { participants } from './participants.ts';
 import type { Projection } from './projection.ts';
 import { reference } from './reference.ts';
+import type { Batch } from './rollup-writer.ts';
 
 export const PROJECTIONS: readonly Projection[] = [participants, employers, reference];
-const BATCH = 50_000;
+/** Every read model's table: each projection's own, and the roll-up cells they share. */
+export const READ_MODEL_TABLES: readonly string[] = [...PROJECTIONS.flatMap((p) => p.tables), 'rollup_cells'];
+const BATCH = 200_000;
 
 /**
  * Applies the log to every projection from its checkpoint up to the head (or
@@ -44,7 +48,9 @@ export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ positi
   const events = await readLog(tx, from, BATCH, toPosition);
   if (!events.length) return { position: from, done: true, from };
   const changes = new ChangeSet();
-  for (const p of PROJECTIONS) await p.apply(tx, events, changes);
+  const batch: Batch = { fresh: from === 0, cells: await Cells.load(tx), changes };
+  for (const p of PROJECTIONS) await p.apply(tx, events, batch);
+  await batch.cells.flush(tx);
   const position = events.at(-1)!.position;
   // The batch's roll-up deltas for the servers' cubes (NULL when too large to
   // ship: a cube then reloads), and the prune of what every cube has had time to read.
@@ -84,9 +90,8 @@ export async function checkpoint(tx: Sql): Promise<number> {
 export async function rebuild(db: Database, opts: CatchUpOptions = {}): Promise<number> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-    for (const p of PROJECTIONS) for (const t of p.tables) await tx.query(`DELETE FROM ${t}`);
-    await tx.query('DELETE FROM projection_checkpoints');
-    await tx.query('DELETE FROM read_model_changes');
+    // (TRUNCATE leaves no dead rows behind for the replay's copies to skip over)
+    await tx.query(`TRUNCATE ${[...READ_MODEL_TABLES, 'projection_checkpoints', 'read_model_changes'].join(', ')}`);
   });
   return catchUp(db, opts);
 }

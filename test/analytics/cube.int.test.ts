@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coverageSeries, type CoverageQuery, type Dimension, type Measure } from '../../src/analytics/coverage-series.ts';
+import { coverageSeries, type CoverageQuery } from '../../src/analytics/coverage-series.ts';
 import { Cube } from '../../src/analytics/cube.ts';
-import type { Granularity } from '../../src/analytics/periods.ts';
-import { appendEvents, type AppendInput } from '../../src/eventstore/append.ts';
+import { appendEvents } from '../../src/eventstore/append.ts';
 import { catchUp, rebuild } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
-import { employer, ev, nik } from '../support/events.ts';
+import { ev, nik } from '../support/events.ts';
+import { query, toEvents, worker } from '../support/random-history.ts';
 
 // The in-memory cube answers "as known now" series; SQL over the roll-ups is
 // the reference. Random histories (enrolments in several regencies, segments
@@ -14,69 +14,6 @@ import { employer, ev, nik } from '../support/events.ts';
 // licences) arrive in batches; after each, random queries must give exactly
 // the SQL answer, with the cube following the batches (no reload) and again
 // after a reload.
-
-const REGENCIES = ['3375', '3374', '1771', '1101', '3171'];
-const worker = fc.record({
-  kind: fc.constantFrom('enrol', 'enrol', 'lapse', 'programs', 'retract', 'employer', 'licence'),
-  who: fc.integer({ min: 1, max: 12 }),
-  day: fc.integer({ min: 0, max: 900 }),
-  regency: fc.constantFrom(...REGENCIES),
-  segment: fc.constantFrom('BPU', 'PMI', 'JAKON'),
-  sponsor: fc.constantFrom('SELF', 'GOVERNMENT'),
-  jht: fc.boolean(),
-  target: fc.nat(),
-});
-type Cmd = typeof worker extends fc.Arbitrary<infer T> ? T : never;
-
-function toEvents(cmds: Cmd[]): AppendInput[] {
-  const mine = new Map<number, AppendInput[]>();
-  return cmds.map((c, i) => {
-    const on = new Date(Date.UTC(2012, 0, 1) + c.day * 86_400_000).toISOString().slice(0, 10);
-    const n = nik(c.who, c.regency);
-    let e: AppendInput;
-    if (c.kind === 'enrol') {
-      const segment = c.segment;
-      e = ev('WorkerEnrolled', on, { nik: n, segment, programs: c.jht ? ['JKK', 'JKM', 'JHT'] : ['JKK', 'JKM'], regionCode: c.regency, sponsor: segment === 'BPU' ? c.sponsor : 'SELF' });
-    } else if (c.kind === 'lapse') e = ev('WorkerLapsed', on, { nik: n, reason: 'NON_PAYMENT' });
-    else if (c.kind === 'programs') e = ev('WorkerProgramsChanged', on, { nik: n, programs: c.jht ? ['JKK', 'JKM', 'JHT'] : ['JKK', 'JKM'] });
-    else if (c.kind === 'employer') e = employer(String(17_000_000 + c.who), on, c.regency);
-    else if (c.kind === 'licence') e = ev('EmployerLicensed', on, { licenceNumber: `L-${c.who}-${i}`, name: 'PT Uji', regionCode: c.regency, employees: 5 });
-    else {
-      const earlier = mine.get(c.who) ?? [];
-      e = ev('EventRetracted', on, { eventId: earlier.length ? earlier[c.target % earlier.length].eventId : '00000000-0000-4000-8000-000000000000', reason: 'test' });
-    }
-    mine.set(c.who, [...(mine.get(c.who) ?? []), e]);
-    return e;
-  });
-}
-
-const MEASURES: Measure[] = ['ACTIVE_PARTICIPANTS', 'NEW_ENROLMENTS', 'LAPSES', 'NET_CHANGE', 'ACTIVE_EMPLOYERS', 'EMPLOYER_COVERAGE_RATE'];
-const day = fc.integer({ min: 0, max: 1100 }).map((d) => new Date(Date.UTC(2011, 10, 1) + d * 86_400_000).toISOString().slice(0, 10));
-const query: fc.Arbitrary<CoverageQuery> = fc
-  .record({
-    measure: fc.constantFrom(...MEASURES),
-    granularity: fc.constantFrom<Granularity>('MONTH', 'QUARTER', 'YEAR', 'WEEK', 'DAY'),
-    a: day,
-    span: fc.integer({ min: 0, max: 900 }),
-    groupBy: fc.subarray<Dimension>(['PROVINCE', 'REGENCY', 'SEGMENT', 'PROGRAM', 'SPONSOR'], { maxLength: 2 }),
-    regions: fc.subarray(['33', '17', '3375', '1771', '11'], { maxLength: 2 }),
-    segments: fc.subarray(['BPU', 'PMI', 'JAKON'], { maxLength: 2 }),
-    programs: fc.subarray(['JKK', 'JHT'], { maxLength: 1 }),
-    compare: fc.constantFrom(undefined, 'PREVIOUS_PERIOD' as const, 'PREVIOUS_YEAR' as const),
-  })
-  .map((r) => {
-    const employerMeasure = r.measure === 'ACTIVE_EMPLOYERS' || r.measure === 'EMPLOYER_COVERAGE_RATE';
-    const to = new Date(Date.parse(r.a) + (r.granularity === 'DAY' ? r.span % 60 : r.granularity === 'WEEK' ? r.span % 400 : r.span) * 86_400_000).toISOString().slice(0, 10);
-    return {
-      measure: r.measure,
-      granularity: r.granularity,
-      from: r.a,
-      to,
-      groupBy: employerMeasure ? r.groupBy.filter((d) => d === 'PROVINCE' || d === 'REGENCY') : r.groupBy,
-      filter: employerMeasure ? { regionCodes: r.regions } : { regionCodes: r.regions, segments: r.segments, programs: r.programs },
-      compare: r.compare,
-    };
-  });
 
 let db: TestDatabase;
 beforeAll(async () => {

@@ -53,7 +53,7 @@ describe('a server on PostgreSQL, scraped and probed', () => {
     await locker.connect();
     try {
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE coverage_rollup IN ACCESS EXCLUSIVE MODE');
+      await locker.query('LOCK TABLE rollup_cells IN ACCESS EXCLUSIVE MODE');
       const imported = spawnSync(process.execPath, [BIN, 'import', SAMPLE, '--no-project', '--rejects', path.join(os.tmpdir(), `ops-rejects-${process.pid}.ndjson`)], { env: env(), encoding: 'utf8' });
       expect(imported.status, imported.stderr).toBe(0);
       expect(imported.stdout).toContain('read models at position 0, not projected (--no-project)');
@@ -174,7 +174,7 @@ describe('stopping a server', () => {
     try {
       // a real slow request: an as-of series (read by SQL, not from the cube) waits for a table lock this test holds
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE coverage_rollup IN ACCESS EXCLUSIVE MODE');
+      await locker.query('LOCK TABLE rollup_cells IN ACCESS EXCLUSIVE MODE');
       const slow = post(server.url, { query: '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2013-01-01", to: "2014-12-31", asOf: "2030-01-01T00:00:00Z") { rows { value } } }' });
       await new Promise((r) => setTimeout(r, 500));
       server.process.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { coverageSeries } from '../../src/analytics/coverage-series.ts';
 import { appendEvents, type AppendInput } from '../../src/eventstore/append.ts';
 import { readLog } from '../../src/projections/log-event.ts';
-import { fold, NO_WORKER, retractedIn, stepWorker } from '../../src/projections/movements.ts';
+import { workerMovements } from '../../src/projections/movements.ts';
 import { withReplay } from '../../src/projections/replay.ts';
 import { catchUp, digests, rebuild } from '../../src/projections/runner.ts';
 import { freshDatabase } from '../support/database.ts';
@@ -69,8 +69,7 @@ describe('read models over random histories', () => {
           for (const p of before.rows) {
             let expected = 0;
             for (const history of streams.values()) {
-              const { movements } = fold(stepWorker, NO_WORKER, history, retractedIn(history));
-              expected += movements.filter((m) => m.program === '' && m.region.startsWith(p.provinceCode!) && m.eff <= p.periodEnd).reduce((s, m) => s + m.delta, 0);
+              expected += workerMovements(history).filter((m) => m.program === '' && m.region.startsWith(p.provinceCode!) && m.eff <= p.periodEnd).reduce((s, m) => s + m.delta, 0);
             }
             expect(p.value, `${p.provinceCode} at ${p.periodEnd}`).toBe(expected);
           }

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jakartaMonth } from '../../src/analytics/buckets.ts';
+import { coverageSeries, type CoverageSeries } from '../../src/analytics/coverage-series.ts';
+import { appendEvents } from '../../src/eventstore/append.ts';
+import { positionAsOf, withReplay } from '../../src/projections/replay.ts';
+import { catchUp } from '../../src/projections/runner.ts';
+import { freshDatabase, type TestDatabase } from '../support/database.ts';
+import { query, toEvents, worker } from '../support/random-history.ts';
+
+// An as-of cut reads the vintages recorded in the months before its own
+// (Asia/Jakarta) month, plus the rows recorded since that month began, up to
+// the instant. Random histories are recorded over several months (an
+// in-process clock; in production recorded time is the database's), and cut
+// at random instants: on a batch's recorded time, a millisecond either side,
+// and on month boundaries. Every cut must answer exactly as a replay of the
+// log up to the last event recorded at or before it.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Gaps between two batches' recorded times; 0 = to the next Asia/Jakarta month boundary exactly. */
+const gap = fc.constantFrom(1, 60_000, 5 * HOUR, 3 * DAY, 20 * DAY, 45 * DAY, 0);
+const nextMonthStart = (t: number) => {
+  const { month } = jakartaMonth(new Date(t));
+  const [y, m] = month.split('-').map(Number);
+  return Date.parse(`${m === 12 ? y + 1 : y}-${String((m % 12) + 1).padStart(2, '0')}-01T00:00:00+07:00`);
+};
+const answer = ({ series, rows }: CoverageSeries) => ({ series, rows });
+
+let db: TestDatabase;
+// recorded time only moves forward, across runs too (the log keeps every run's events)
+let now = Date.parse('2024-12-31T16:59:59.990Z');
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(async () => {
+  await db.dropDatabase();
+});
+
+describe('as-of cuts over monthly vintages', () => {
+  it('answer exactly as a replay of the log up to the cut, across recorded months and at their boundaries', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(worker, { minLength: 1, maxLength: 60 }),
+        fc.array(gap, { minLength: 5, maxLength: 5 }),
+        fc.array(fc.tuple(query, fc.nat(), fc.constantFrom(-1, 0, 1)), { minLength: 3, maxLength: 5 }),
+        async (cmds, gaps, cuts) => {
+          const events = toEvents(cmds);
+          const recorded: number[] = [];
+          for (let i = 0, b = 0; i < events.length; i += 12, b++) {
+            const g = b === 0 ? 0 : gaps[b % gaps.length]; // each run begins a recorded month
+            now = g === 0 ? nextMonthStart(now) : now + g;
+            const at = now;
+            await appendEvents(db, events.slice(i, i + 12), { atomic: false, clock: () => new Date(at) });
+            recorded.push(at, nextMonthStart(at));
+          }
+          await catchUp(db);
+          for (const [q, pick, shift] of cuts) {
+            const asOf = new Date(recorded[pick % recorded.length] + shift);
+            const cut = await coverageSeries(db, { ...q, asOf });
+            const replayed = await withReplay(db, await positionAsOf(db, asOf), (sql) => coverageSeries(sql, q));
+            expect(answer(cut), JSON.stringify({ ...q, asOf })).toEqual(answer(replayed));
+          }
+        },
+      ),
+      { numRuns: 10 },
+    );
+    // the histories did span several recorded months
+    const [{ n }] = await db.query<{ n: number }>("SELECT count(DISTINCT date_trunc('month', recorded_at AT TIME ZONE 'Asia/Jakarta'))::int AS n FROM events");
+    expect(n).toBeGreaterThanOrEqual(5);
+  });
+});
