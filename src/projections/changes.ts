@@ -3,6 +3,9 @@ import type { Fact } from './cells.ts';
 /** One cell-day's deltas as known now: region, dims in the fact's order, effective day, sums in measure order. */
 export type Change = { fact: Fact; region: string; dims: readonly string[]; eff: string; sums: number[] };
 
+/** Changes as a roll-up writer holds them, read when asked. */
+export type ChangeSource = { readonly size: number; forEach(fn: (c: Change) => void): void };
+
 /**
  * What one projection batch changed in the roll-ups: day-level deltas per
  * cell, without recorded time (what "as known now" answers read). Written
@@ -11,23 +14,23 @@ export type Change = { fact: Fact; region: string; dims: readonly string[]; eff:
  * Each roll-up writer adds a (cell, day) once per batch.
  */
 export class ChangeSet {
-  private rows: Change[] = [];
+  private sources: ChangeSource[] = [];
 
-  add(change: Change): void {
-    this.rows.push(change);
+  add(source: ChangeSource): void {
+    this.sources.push(source);
   }
 
   get size(): number {
-    return this.rows.length;
+    return this.sources.reduce((n, s) => n + s.size, 0);
   }
 
   forEach(fn: (change: Change) => void): void {
-    for (const c of this.rows) fn(c);
+    for (const s of this.sources) s.forEach(fn);
   }
 
   toText(): string {
     const out: string[] = [];
-    for (const c of this.rows) out.push(`${c.fact}\t${c.region}\t${c.dims.join('\t')}\t${c.eff}\t${c.sums.join('\t')}`);
+    this.forEach((c) => out.push(`${c.fact}\t${c.region}\t${c.dims.join('\t')}\t${c.eff}\t${c.sums.join('\t')}`));
     return out.join('\n');
   }
 }

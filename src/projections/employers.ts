@@ -78,7 +78,7 @@ async function run<S>(
     writer.add(m.eff, m.region, recordedMs, [m.sizeClass], [m.registrations, m.deregistrations, m.delta, m.licensed]);
   for (const e of mine) {
     const id = e.streamId.slice(kind.prefix.length);
-    recordedMs = e.recordedAt.getTime();
+    recordedMs = e.recordedMs;
     const next =
       e.type === 'EventRetracted'
         ? refold(kind.step, kind.initial, await readStream(tx, e.streamId, e.position), negatedEmployerMove, move)

@@ -12,13 +12,15 @@ export type LogEvent = DomainEvent & {
   eventId: string;
   effectiveOn: string;
   recordedAt: Date;
+  /** `recordedAt` in epoch milliseconds. */
+  recordedMs: number;
 };
 
 // recorded time as epoch milliseconds: a batch shares a handful of instants,
 // so one Date per instant instead of one parsed per row
 const COLUMNS = `position, stream_id AS "streamId", event_id::text AS "eventId", type, data, effective_on AS "effectiveOn",
-  (extract(epoch FROM recorded_at) * 1000)::float8 AS "recordedMs"`;
-type Row = Omit<LogEvent, 'recordedAt'> & { recordedMs: number; recordedAt?: Date };
+  round(date_part('epoch', recorded_at) * 1000) AS "recordedMs"`;
+type Row = Omit<LogEvent, 'recordedAt'> & { recordedAt?: Date };
 
 export async function readLog(sql: Sql, afterPosition: number, limit: number, toPosition = Number.MAX_SAFE_INTEGER): Promise<LogEvent[]> {
   return normalise(await sql.query<Row>(`SELECT ${COLUMNS} FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`, [afterPosition, toPosition, limit]));
@@ -35,7 +37,6 @@ function normalise(rows: Row[]): LogEvent[] {
     let at = instants.get(r.recordedMs);
     if (!at) instants.set(r.recordedMs, (at = new Date(r.recordedMs)));
     r.recordedAt = at;
-    delete (r as Partial<Row>).recordedMs;
   }
   return rows as LogEvent[];
 }

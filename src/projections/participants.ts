@@ -24,7 +24,7 @@ export const participants: Projection = {
       writer.addTo(eff, cell[0], cell[1], recordedMs, enrolments, lapses, delta);
     };
     for (const e of mine) {
-      recordedMs = e.recordedAt.getTime();
+      recordedMs = e.recordedMs;
       const state =
         e.type === 'EventRetracted'
           ? refold(stepWorker, NO_WORKER, await readStream(tx, e.streamId, e.position), negatedMove, move)

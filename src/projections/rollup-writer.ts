@@ -1,3 +1,4 @@
+import { CopyRows, putAscii, putUint } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
 import type { ChangeSet } from './changes.ts';
 import { FACTS, type Cells, type Fact } from './cells.ts';
@@ -11,10 +12,59 @@ export type Batch = {
   changes: ChangeSet;
 };
 
-// Days since 1900-01-01 and months since January 1900 keep numeric keys small.
-const DAY_BITS = 2 ** 17;
+// Effective days count from 1900-01-01, months from January 1900: small integers.
 const EPOCH_1900 = Date.UTC(1900, 0, 1);
+const MAX_DAY = 2 ** 17; // 2258
 const JAKARTA_MS = 7 * 3600_000; // UTC+7, no daylight saving
+
+/**
+ * Sums of up to four measures per (cell, sub-key), both small integers: one
+ * map per cell from sub-key to a slot of one growing array, so a batch of
+ * hundreds of thousands of keys allocates a few arrays, not an object each.
+ * Read back in (cell, sub-key) order: the order of the tables' primary keys.
+ */
+class SumTable {
+  private byCell: (Map<number, number> | undefined)[] = [];
+  sums = new Float64Array(4 * 1024);
+  size = 0;
+
+  add(cell: number, sub: number, a: number, b: number, c: number, d: number): void {
+    let slots = this.byCell[cell];
+    if (!slots) this.byCell[cell] = slots = new Map();
+    let slot = slots.get(sub);
+    if (slot === undefined) {
+      slot = this.size++;
+      slots.set(sub, slot);
+      if (this.size * 4 > this.sums.length) {
+        const bigger = new Float64Array(this.sums.length * 2);
+        bigger.set(this.sums);
+        this.sums = bigger;
+      }
+    }
+    const s = this.sums;
+    const i = slot * 4;
+    s[i] += a;
+    s[i + 1] += b;
+    s[i + 2] += c;
+    s[i + 3] += d;
+  }
+
+  /** Each (cell, sub-key) in order, with the offset of its sums in `sums`. */
+  forEach(fn: (cell: number, sub: number, at: number) => void): void {
+    for (let cell = 0; cell < this.byCell.length; cell++) {
+      const slots = this.byCell[cell];
+      if (!slots) continue;
+      const subs = [...slots.keys()].sort((x, y) => x - y);
+      for (const sub of subs) fn(cell, sub, slots.get(sub)! * 4);
+    }
+  }
+
+  clear(): void {
+    this.byCell = [];
+    this.sums.fill(0, 0, this.size * 4);
+    this.size = 0;
+  }
+}
 
 /**
  * Accumulates one batch's movements of one fact in memory, summed per key,
@@ -22,15 +72,19 @@ const JAKARTA_MS = 7 * 3600_000; // UTC+7, no daylight saving
  * (as known now), per province cell, effective month and recorded month
  * (vintages), and per regency cell, effective day and exact recorded instant
  * (appended). Keys are integers: the cell's id and day or month numbers.
+ * Recorded time never decreases along the log, so the rows of one recorded
+ * instant are (nearly always) complete when the next instant starts, and are
+ * encoded then.
  */
 export class RollupWriter {
   private readonly m: number;
-  // sums per key, four slots (a fact has up to four measures)
-  private days = new Map<number, Float64Array>();
-  private vintages = new Map<number, Float64Array>();
-  private recorded = new Map<number, Map<number, Float64Array>>();
+  private days = new SumTable();
+  private vintages = new SumTable();
+  private run = new SumTable();
+  private runMs = Number.NaN;
+  private recorded = new CopyRows();
   private effs = new Map<string, { day: number; month: number }>();
-  private dayText = new Map<number, string>();
+  private dayText: string[] = [];
   private vintageOf = new Map<number, number>();
 
   constructor(
@@ -50,93 +104,105 @@ export class RollupWriter {
   addTo(eff: string, cell: number, province: number, recordedMs: number, a: number, b: number, c: number, d = 0): void {
     let e = this.effs.get(eff);
     if (!e) {
-      const t = Date.UTC(Number(eff.slice(0, 4)), Number(eff.slice(5, 7)) - 1, Number(eff.slice(8, 10)));
-      const day = Math.round((t - EPOCH_1900) / 86_400_000);
-      if (!(day >= 0 && day < DAY_BITS)) throw new RangeError(`effective date ${eff} is outside the roll-ups' range (1900-2258)`);
-      e = { day, month: (Number(eff.slice(0, 4)) - 1900) * 12 + Number(eff.slice(5, 7)) - 1 };
-      this.effs.set(eff, e);
-      this.dayText.set(day, eff);
+      const y = Number(eff.slice(0, 4));
+      const mo = Number(eff.slice(5, 7));
+      const day = Math.round((Date.UTC(y, mo - 1, Number(eff.slice(8, 10))) - EPOCH_1900) / 86_400_000);
+      if (!(day >= 0 && day < MAX_DAY)) throw new RangeError(`effective date ${eff} is outside the roll-ups' range (1900-2258)`);
+      this.effs.set(eff, (e = { day, month: (y - 1900) * 12 + mo - 1 }));
+      this.dayText[day] = eff;
+    }
+    if (recordedMs !== this.runMs) {
+      // (a writer fed in two passes, as employers and then licences, may go back: rows of an instant then split, and readers sum them)
+      this.endRun();
+      this.runMs = recordedMs;
     }
     let vintage = this.vintageOf.get(recordedMs);
     if (vintage === undefined) {
       const j = new Date(recordedMs + JAKARTA_MS);
       this.vintageOf.set(recordedMs, (vintage = (j.getUTCFullYear() - 1900) * 12 + j.getUTCMonth()));
     }
-    const dayKey = cell * DAY_BITS + e.day;
-    put(this.days, dayKey, a, b, c, d);
-    put(this.vintages, province * 2 ** 32 + e.month * 65_536 + vintage, a, b, c, d);
-    let atRec = this.recorded.get(recordedMs);
-    if (!atRec) this.recorded.set(recordedMs, (atRec = new Map()));
-    put(atRec, dayKey, a, b, c, d);
+    this.days.add(cell, e.day, a, b, c, d);
+    this.vintages.add(province, e.month * 65_536 + vintage, a, b, c, d);
+    this.run.add(cell, e.day, a, b, c, d);
+  }
+
+  /** Encodes the current recorded instant's rows. */
+  private endRun(): void {
+    if (!this.run.size) return;
+    const rec = new Date(this.runMs).toISOString();
+    this.encode(this.recorded, this.run, (cell, day) => [String(cell), this.dayText[day], rec]);
+    this.run.clear();
+  }
+
+  /** COPY text rows: key fields, then the fact's measures. */
+  private encode(out: CopyRows, table: SumTable, keys: (cell: number, sub: number) => string[]): void {
+    const m = this.m;
+    const sums = table.sums;
+    table.forEach((cell, sub, at) => {
+      const fields = keys(cell, sub);
+      let bytes = m * 18 + 1;
+      for (const f of fields) bytes += f.length + 1;
+      const buf = out.reserve(bytes);
+      let w = out.length;
+      for (const f of fields) {
+        w = putAscii(buf, w, f);
+        buf[w++] = 9; // tab
+      }
+      for (let k = 0; k < m; k++) {
+        const v = sums[at + k];
+        if (v < 0) buf[w++] = 45; // minus
+        w = putUint(buf, w, Math.abs(v));
+        buf[w++] = k === m - 1 ? 10 : 9;
+      }
+      out.wrote(w - out.length);
+    });
   }
 
   async flush(tx: Sql): Promise<void> {
+    this.endRun();
     if (!this.days.size) return;
     const spec = FACTS[this.fact];
-    const cells = this.batch.cells;
     const measures = spec.measures as string[];
-    const m = this.m;
-    const sumsText = (s: Float64Array) => {
-      let t = '';
-      for (let i = 0; i < m; i++) t += `\t${s[i]}`;
-      return t;
-    };
-
-    // rows in key order: index entries are appended instead of inserted at random pages
-    let days = '';
-    for (const [key, sums] of sorted(this.days)) {
-      const cell = Math.floor(key / DAY_BITS);
-      const eff = this.dayText.get(key % DAY_BITS)!;
-      days += `${cell}\t${eff}${sumsText(sums)}\n`;
-      const f = cells.get(cell);
-      this.batch.changes.add({ fact: this.fact, region: f.region, dims: f.dims, eff, sums: Array.from(sums.subarray(0, m)) });
-    }
-    let vintages = '';
-    for (const [key, sums] of sorted(this.vintages)) {
-      const cell = Math.floor(key / 2 ** 32);
-      const month = Math.floor(key / 65_536) % 65_536;
-      vintages += `${cell}\t${monthText(month)}\t${monthText(key % 65_536)}${sumsText(sums)}\n`;
-    }
-    let recorded = '';
-    for (const [ms, rows] of this.recorded) {
-      const rec = new Date(ms).toISOString();
-      for (const [key, sums] of rows) recorded += `${Math.floor(key / DAY_BITS)}\t${this.dayText.get(key % DAY_BITS)}\t${rec}${sumsText(sums)}\n`;
-    }
-
-    await this.upsert(tx, spec.days, ['cell', 'eff'], measures, days);
-    await this.upsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages);
+    const days = new CopyRows();
+    this.encode(days, this.days, (cell, day) => [String(cell), this.dayText[day]]);
+    const vintages = new CopyRows();
+    this.encode(vintages, this.vintages, (cell, sub) => [String(cell), monthText(sub >>> 16), monthText(sub & 0xffff)]);
+    await this.upsert(tx, spec.days, ['cell', 'eff'], measures, days.bytes);
+    await this.upsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages.bytes);
     // exact recorded instants are appended: a later batch adds rows, readers sum
-    await tx.copyIn(spec.recorded, ['cell', 'eff', 'rec', ...measures], recorded);
-    this.days.clear();
-    this.vintages.clear();
-    this.recorded.clear();
+    await tx.copyIn(spec.recorded, ['cell', 'eff', 'rec', ...measures], this.recorded.bytes);
+    this.batch.changes.add(this.changes());
+  }
+
+  /** The batch's day rows as changes for the cubes, read when asked (no object per row kept). */
+  private changes() {
+    const { fact, m, days, dayText } = this;
+    const cells = this.batch.cells;
+    return {
+      size: days.size,
+      forEach(fn: (c: { fact: Fact; region: string; dims: readonly string[]; eff: string; sums: number[] }) => void) {
+        days.forEach((cell, day, at) => {
+          const f = cells.get(cell);
+          fn({ fact, region: f.region, dims: f.dims, eff: dayText[day], sums: Array.from(days.sums.subarray(at, at + m)) });
+        });
+      },
+    };
   }
 
   /** Adds rows to a table keyed by `keys`: copied straight in when the read models are empty, else through a staging table. */
-  private async upsert(tx: Sql, table: string, keys: string[], measures: string[], text: string): Promise<void> {
+  private async upsert(tx: Sql, table: string, keys: string[], measures: string[], rows: Uint8Array): Promise<void> {
     const cols = [...keys, ...measures];
-    if (this.batch.fresh) return tx.copyIn(table, cols, text);
+    if (this.batch.fresh) return tx.copyIn(table, cols, rows);
     const stage = `${table}_stage`;
     // a session's staging table, emptied at each commit
     await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-    await tx.copyIn(stage, cols, text);
+    await tx.copyIn(stage, cols, rows);
     await tx.query(
       `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM ${stage}
        ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${measures.map((m) => `${m} = ${table}.${m} + EXCLUDED.${m}`).join(', ')}`,
     );
     await tx.query(`TRUNCATE ${stage}`);
   }
-}
-
-const sorted = <V>(map: Map<number, V>): [number, V][] => [...map].sort((a, b) => a[0] - b[0]);
-
-function put(map: Map<number, Float64Array>, key: number, a: number, b: number, c: number, d: number): void {
-  let row = map.get(key);
-  if (!row) map.set(key, (row = new Float64Array(4)));
-  row[0] += a;
-  row[1] += b;
-  row[2] += c;
-  row[3] += d;
 }
 
 /** The first day of month number `n` (months since January 1900). */
