@@ -79,3 +79,22 @@ export function putUint(buf: Uint8Array, at: number, n: number): number {
   }
   return at + digits;
 }
+
+const COPY_UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+
+/** One field of COPY's text output: `\N` is NULL, backslash escapes are decoded. */
+export function copyValue(field: string): string | null {
+  if (field === '\\N') return null;
+  return field.includes('\\') ? field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c) : field;
+}
+
+/** Each row of COPY's text output as its raw fields (decode each with `copyValue`, or use as is where no escape can occur). */
+export function* copyLines(text: string): Generator<string[]> {
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    yield text.slice(at, end).split('\t');
+    at = end + 1;
+  }
+}

@@ -1,3 +1,4 @@
+import { copyLines, copyValue } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
 import type { DomainEvent } from '../domain/events.ts';
 
@@ -22,8 +23,27 @@ const COLUMNS = `position, stream_id AS "streamId", event_id::text AS "eventId",
   round(date_part('epoch', recorded_at) * 1000) AS "recordedMs"`;
 type Row = Omit<LogEvent, 'recordedAt'> & { recordedAt?: Date };
 
+/**
+ * The events after a position, in order, up to `limit` of them and to
+ * `toPosition`. Read with COPY: one text block instead of a result object
+ * per row (three times cheaper on PGlite).
+ */
 export async function readLog(sql: Sql, afterPosition: number, limit: number, toPosition = Number.MAX_SAFE_INTEGER): Promise<LogEvent[]> {
-  return normalise(await sql.query<Row>(`SELECT ${COLUMNS} FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`, [afterPosition, toPosition, limit]));
+  for (const n of [afterPosition, limit, toPosition]) if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`readLog: ${n} is not a log position or count`);
+  const text = await sql.copyOut(
+    `SELECT position, stream_id, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
+       FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
+  );
+  const instants = new Map<number, Date>();
+  const events: LogEvent[] = [];
+  // stream and event ids, types and dates never hold an escape; data is JSON text
+  for (const f of copyLines(text)) {
+    const recordedMs = Number(f[6]);
+    let recordedAt = instants.get(recordedMs);
+    if (!recordedAt) instants.set(recordedMs, (recordedAt = new Date(recordedMs)));
+    events.push({ position: Number(f[0]), streamId: f[1], eventId: f[2], type: f[3], data: JSON.parse(copyValue(f[4])!), effectiveOn: f[5], recordedAt, recordedMs } as LogEvent);
+  }
+  return events;
 }
 
 /** One stream's events up to and including a position, in order. */
