@@ -1,0 +1,133 @@
+// Query cost against the number of recording days. The demo history is
+// loaded twice on PostgreSQL: once by `cakupan import` (recorded within
+// seconds), and again recorded over 365 distinct days (an in-process clock
+// for benchmarks and tests only; in production recorded time is the
+// database's). On each, the same series are timed in process: as known now
+// from the in-memory cube and by SQL over the roll-ups, and as of instants
+// along the recorded year (SQL: monthly vintages plus what was recorded
+// since). Prints p50/p95 per variant, the ratio of the 365-day history to the
+// one-day history (target: within 1.5x), and of as-of to as-known-now
+// (target: at most 3x).
+// Usage: tsx bench/recorded.ts [--rounds 20]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { coverageSeries, type CoverageQuery } from '../src/analytics/coverage-series.ts';
+import { Cube } from '../src/analytics/cube.ts';
+import { writeScenario } from '../src/cli/scenario-command.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { openPostgres, type Database } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { loadRegions } from '../src/domain/regions/load-regions.ts';
+import { appendEvents } from '../src/eventstore/append.ts';
+import { eventLineParser } from '../src/importer/event-line.ts';
+import { importFile } from '../src/importer/import-file.ts';
+import { catchUp } from '../src/projections/runner.ts';
+import { fmt, throwawayDatabase } from './support.ts';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
+const rounds = Number(values.rounds);
+const config = loadConfig({ ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789' });
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-bench-recorded-'));
+const DAY = 86_400_000;
+const START = Date.parse('2025-11-01T02:00:00Z');
+
+const QUERIES: CoverageQuery[] = [
+  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'MONTH', from: '2013-01-01', to: '2026-10-31' },
+  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'MONTH', from: '2013-01-01', to: '2026-10-31', groupBy: ['PROVINCE'] },
+  { measure: 'NEW_ENROLMENTS', granularity: 'QUARTER', from: '2015-01-01', to: '2026-09-30', groupBy: ['SEGMENT', 'SPONSOR'] },
+  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'YEAR', from: '2013-01-01', to: '2026-12-31', groupBy: ['PROGRAM'], filter: { regionCodes: ['31', '32'] } },
+  { measure: 'LAPSES', granularity: 'MONTH', from: '2020-01-01', to: '2026-10-31', filter: { segments: ['BPU'] } },
+];
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function timed(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const ms: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    await run();
+    ms.push(performance.now() - t);
+  }
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+}
+
+type Figures = Record<'cube' | 'sql' | 'asOf', { p50: number; p95: number }>;
+
+async function measure(db: Database, asOfs: Date[]): Promise<Figures> {
+  const cube = new Cube(db);
+  await cube.current();
+  let i = 0;
+  const next = () => QUERIES[i++ % QUERIES.length];
+  return {
+    cube: await timed(() => coverageSeries(db, next(), { cube })),
+    sql: await timed(() => coverageSeries(db, next())),
+    asOf: await timed(() => coverageSeries(db, { ...next(), asOf: asOfs[i % asOfs.length] })),
+  };
+}
+
+async function sizes(db: Database): Promise<string> {
+  const rows = await db.query<{ t: string; n: number }>(
+    ['coverage_days', 'coverage_vintages', 'coverage_recorded'].map((t) => `SELECT '${t}' AS t, (SELECT count(*) FROM ${t})::int AS n`).join(' UNION ALL '),
+  );
+  return rows.map((r) => `${r.t} ${fmt(r.n)}`).join(', ');
+}
+
+try {
+  const file = path.join(dir, 'demo.ndjson');
+  const { events } = writeScenario(file, { scale: 0.001, seed: 1, progress: false });
+  console.log(`recorded-time benchmark: the demo history (${fmt(events)} events) on PostgreSQL, ${rounds} rounds per figure (${os.cpus().length} cores, Node ${process.version})`);
+  const results: Record<string, Figures> = {};
+  for (const variant of ['imported at once', 'recorded over 365 days'] as const) {
+    const pgDb = await throwawayDatabase('cakupan_bench_recorded');
+    const db = await openPostgres(pgDb.url);
+    try {
+      await migrate(db);
+      await loadRegions(db);
+      let asOfs: Date[];
+      if (variant === 'imported at once') {
+        await importFile(db, config, file);
+        const [{ at }] = await db.query<{ at: Date }>('SELECT max(recorded_at) AS at FROM events');
+        asOfs = [new Date(at.getTime() + 1000)];
+      } else {
+        const parse = eventLineParser(config);
+        const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+        const perDay = Math.ceil(lines.length / 365);
+        for (let d = 0; d < 365; d++) {
+          const at = new Date(START + d * DAY);
+          const batch = lines.slice(d * perDay, (d + 1) * perDay).map((l) => parse(JSON.parse(l)));
+          if (batch.length) await appendEvents(db, batch, { atomic: true, clock: () => at });
+        }
+        // cuts along the recorded year, at times of day between two days' appends
+        asOfs = Array.from({ length: 12 }, (_, k) => new Date(START + (15 + 30 * k) * DAY + 5 * 3600_000));
+      }
+      const [{ days }] = await db.query<{ days: number }>("SELECT count(DISTINCT date_trunc('day', recorded_at))::int AS days FROM events");
+      await catchUp(db);
+      results[variant] = await measure(db, asOfs);
+      console.log(`\n${variant}: ${days} recording day(s); ${await sizes(db)} rows`);
+    } finally {
+      await db.close();
+      await pgDb.drop();
+    }
+  }
+  const ms = (x: number) => x.toFixed(2);
+  console.log('\n| series, in process | imported at once p50 / p95 ms | recorded over 365 days p50 / p95 ms | p95 ratio (target <= 1.5) |');
+  console.log('|---|---|---|---|');
+  for (const [k, label] of [
+    ['cube', 'as known now, in-memory cube'],
+    ['sql', 'as known now, SQL over the roll-ups'],
+    ['asOf', 'as of an instant (SQL: vintages + recorded since)'],
+  ] as const) {
+    const a = results['imported at once'][k];
+    const b = results['recorded over 365 days'][k];
+    console.log(`| ${label} | ${ms(a.p50)} / ${ms(a.p95)} | ${ms(b.p50)} / ${ms(b.p95)} | ${(b.p95 / a.p95).toFixed(2)} |`);
+  }
+  const r = results['recorded over 365 days'];
+  console.log(`\nas-of p95 against as known now, 365 days: ${(r.asOf.p95 / r.sql.p95).toFixed(2)}x SQL, ${(r.asOf.p95 / r.cube.p95).toFixed(1)}x the cube (target <= 3x)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
