@@ -73,7 +73,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
     asOf: q.asOf ?? undefined,
     where: (param) => whereClauses(cells, param),
   };
-  const fromCube = opts.cube && !q.asOf ? await cubePrefixes(opts.cube, sql, { fact: spec.fact, column: spec.column, keys: spec.keys, ...cells }, q.measure, need) : undefined;
+  const fromCube = opts.cube ? await cubePrefixes(opts.cube, sql, { fact: spec.fact, column: spec.column, keys: spec.keys, ...cells }, q.measure, need, q.asOf ?? undefined) : undefined;
   let position = fromCube?.position;
   let numer = fromCube?.numer;
   let denom = fromCube?.denom;
@@ -143,12 +143,27 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   return { measure: q.measure, granularity: q.granularity, position, series, rows };
 }
 
-/** The numerator (and employer-rate denominator) from one cube state, or undefined to ask SQL. */
-async function cubePrefixes(cube: Cube, sql: Sql, q: CubeQuery, measure: Measure, need: string[]): Promise<{ numer: Prefix; denom?: Prefix; position: number } | undefined> {
+/**
+ * The numerator (and employer-rate denominator) from one cube state, or
+ * undefined to ask SQL. An as-of cut is answered from the cube only when it
+ * reads exactly what the cube holds: every event the cube reflects was
+ * recorded by then, and the next one after it (if any) later.
+ */
+async function cubePrefixes(cube: Cube, sql: Sql, q: CubeQuery, measure: Measure, need: string[], asOf?: Date): Promise<{ numer: Prefix; denom?: Prefix; position: number } | undefined> {
   const state = await cube.current(sql);
+  if (asOf && !(await cutsAt(sql, state.position, asOf))) return undefined;
   const numer = cube.prefix(state, q, need);
   if (!numer) return undefined;
   return { numer, position: state.position, denom: measure === 'EMPLOYER_COVERAGE_RATE' ? cube.prefix(state, { ...q, column: 'licensed' }, need) : undefined };
+}
+
+/** Whether the events recorded up to `asOf` are exactly those up to `position` (recorded time never decreases along the log). */
+async function cutsAt(sql: Sql, position: number, asOf: Date): Promise<boolean> {
+  const [row] = await sql.query<{ last: Date | null; next: Date | null }>(
+    'SELECT (SELECT recorded_at FROM events WHERE position = $1) AS last, (SELECT recorded_at FROM events WHERE position = $1 + 1) AS next',
+    [position],
+  );
+  return (position === 0 || (row.last !== null && row.last <= asOf)) && (row.next === null || row.next > asOf);
 }
 
 /**

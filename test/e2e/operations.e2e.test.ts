@@ -172,10 +172,10 @@ describe('stopping a server', () => {
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
     try {
-      // a real slow request: an as-of series (read by SQL, not from the cube) waits for a table lock this test holds
+      // a real slow request: regency-level days (read by SQL, not from the cube) wait for a table lock this test holds
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE rollup_cells IN ACCESS EXCLUSIVE MODE');
-      const slow = post(server.url, { query: '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2013-01-01", to: "2014-12-31", asOf: "2030-01-01T00:00:00Z") { rows { value } } }' });
+      const slow = post(server.url, { query: '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: DAY, from: "2014-01-01", to: "2014-01-05", filter: { regionCodes: ["3375"] }) { rows { value } } }' });
       await new Promise((r) => setTimeout(r, 500));
       server.process.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1000));
@@ -184,7 +184,7 @@ describe('stopping a server', () => {
       await locker.query('COMMIT');
       const res = await slow;
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ data: { coverageSeries: { rows: [{ value: 0 }, { value: 0 }] } } });
+      expect(await res.json()).toEqual({ data: { coverageSeries: { rows: Array.from({ length: 5 }, () => ({ value: 0 })) } } });
       expect(await exited(server.process)).toBe(0);
       expect(server.output()).toMatch(/"msg":"stopped"/);
     } finally {
