@@ -12,8 +12,8 @@ import { isMonthEnd } from './periods.ts';
 // from the day rows of the roll-ups and follows them through
 // read_model_changes (each projection batch's day-level deltas); answers
 // always reflect the read models' committed position (checked per answer).
-// What it cannot answer (as-of cuts, regency-level days) goes to SQL.
-
+// What it cannot answer (regency-level days, and as-of cuts other than one
+// reading exactly what it holds) goes to SQL.
 
 type Level = 'R' | 'P' | 'N';
 /** A group's month-end balances (cumulative), its cells (for day figures) and its first day with a row. */
