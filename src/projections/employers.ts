@@ -13,7 +13,7 @@ import {
   type Step,
 } from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
-import { RollupWriter } from './rollup-writer.ts';
+import { rollupDigests, RollupWriter } from './rollup-writer.ts';
 
 type Kind<S> = { prefix: string; initial: S; step: Step<S, EmployerMove> };
 const EMPLOYER: Kind<EmployerCell> = { prefix: 'employer-', initial: NO_EMPLOYER, step: stepEmployer };
@@ -35,27 +35,7 @@ export const employers: Projection = {
 
   async digest(sql) {
     return [
-      await tableDigest(
-        sql,
-        `(SELECT c.region, c.size_class, f.eff, f.registrations, f.deregistrations, f.delta, f.licensed
-            FROM employer_days f JOIN rollup_cells c ON c.id = f.cell WHERE f.registrations <> 0 OR f.deregistrations <> 0 OR f.delta <> 0 OR f.licensed <> 0) t`,
-        'region, size_class, eff',
-      ),
-      await tableDigest(
-        sql,
-        `(SELECT c.region, c.size_class, f.month, f.vintage, f.registrations, f.deregistrations, f.delta, f.licensed
-            FROM employer_vintages f JOIN rollup_cells c ON c.id = f.cell WHERE f.registrations <> 0 OR f.deregistrations <> 0 OR f.delta <> 0 OR f.licensed <> 0) t`,
-        'region, size_class, month, vintage',
-      ),
-      // a recorded instant's rows may be split across batches: compared as sums
-      await tableDigest(
-        sql,
-        `(SELECT c.region, c.size_class, f.eff, f.rec, sum(f.registrations) AS registrations, sum(f.deregistrations) AS deregistrations, sum(f.delta) AS delta, sum(f.licensed) AS licensed
-            FROM employer_recorded f JOIN rollup_cells c ON c.id = f.cell
-           GROUP BY c.region, c.size_class, f.eff, f.rec
-          HAVING sum(f.registrations) <> 0 OR sum(f.deregistrations) <> 0 OR sum(f.delta) <> 0 OR sum(f.licensed) <> 0) t`,
-        'region, size_class, eff, rec',
-      ),
+      ...(await rollupDigests(sql, 'employer')),
       await tableDigest(sql, 'employers', 'npp'),
       await tableDigest(sql, 'licences', 'licence_number'),
     ].join(':');

@@ -5,7 +5,7 @@ import type { LogEvent } from './log-event.ts';
 import { readStream } from './log-event.ts';
 import { NO_WORKER, negatedMove, refold, stepWorker, workerCell, type WorkerCell, type WorkerMove } from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
-import { RollupWriter } from './rollup-writer.ts';
+import { rollupDigests, RollupWriter } from './rollup-writer.ts';
 
 /** Active participants as movements (the coverage roll-ups) plus each worker's current cell. */
 export const participants: Projection = {
@@ -36,33 +36,13 @@ export const participants: Projection = {
   },
 
   async digest(sql) {
-    const days = await tableDigest(
-      sql,
-      `(SELECT c.region, c.program, c.segment, c.sponsor, f.eff, f.enrolments, f.lapses, f.delta
-          FROM coverage_days f JOIN rollup_cells c ON c.id = f.cell WHERE f.enrolments <> 0 OR f.lapses <> 0 OR f.delta <> 0) t`,
-      'region, program, segment, sponsor, eff',
-    );
-    const vintages = await tableDigest(
-      sql,
-      `(SELECT c.region, c.program, c.segment, c.sponsor, f.month, f.vintage, f.enrolments, f.lapses, f.delta
-          FROM coverage_vintages f JOIN rollup_cells c ON c.id = f.cell WHERE f.enrolments <> 0 OR f.lapses <> 0 OR f.delta <> 0) t`,
-      'region, program, segment, sponsor, month, vintage',
-    );
-    // a recorded instant's rows may be split across batches: compared as sums
-    const recorded = await tableDigest(
-      sql,
-      `(SELECT c.region, c.program, c.segment, c.sponsor, f.eff, f.rec, sum(f.enrolments) AS enrolments, sum(f.lapses) AS lapses, sum(f.delta) AS delta
-          FROM coverage_recorded f JOIN rollup_cells c ON c.id = f.cell
-         GROUP BY c.region, c.program, c.segment, c.sponsor, f.eff, f.rec
-        HAVING sum(f.enrolments) <> 0 OR sum(f.lapses) <> 0 OR sum(f.delta) <> 0) t`,
-      'region, program, segment, sponsor, eff, rec',
-    );
+    const rollups = await rollupDigests(sql, 'coverage');
     const workers = await tableDigest(
       sql,
       '(SELECT w.stream_id, w.active, c.region, c.segment, c.sponsor, w.programs FROM proj_workers w JOIN rollup_cells c ON c.id = w.cell) t',
       'stream_id',
     );
-    return `${days}:${vintages}:${recorded}:${workers}`;
+    return [...rollups, workers].join(':');
   },
 };
 

@@ -2,6 +2,7 @@ import { CopyRows, putAscii, putUint } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
 import type { ChangeSet } from './changes.ts';
 import { FACTS, type Cells, type Fact } from './cells.ts';
+import { tableDigest } from './projection.ts';
 
 /** What a projection batch shares between its projections. */
 export type Batch = {
@@ -203,6 +204,30 @@ export class RollupWriter {
     );
     await tx.query(`TRUNCATE ${stage}`);
   }
+}
+
+/**
+ * Digests of a fact's three roll-up tables, by the cells' fields (ids depend
+ * on the order cells were first met, which batching can change). A recorded
+ * instant's rows may be split across batches, so they are compared as sums.
+ */
+export async function rollupDigests(sql: Sql, fact: Fact): Promise<string[]> {
+  const { dims, measures, days, vintages, recorded } = FACTS[fact];
+  const cell = ['c.region', ...dims.map((d) => `c.${d}`)].join(', ');
+  const order = ['region', ...dims].join(', ');
+  const nonZero = (m: (x: string) => string) => measures.map((x) => `${m(x)} <> 0`).join(' OR ');
+  const of = (table: string) => `${table} f JOIN rollup_cells c ON c.id = f.cell`;
+  const f = (x: string) => `f.${x}`;
+  return [
+    await tableDigest(sql, `(SELECT ${cell}, f.eff, ${measures.map(f).join(', ')} FROM ${of(days)} WHERE ${nonZero(f)}) t`, `${order}, eff`),
+    await tableDigest(sql, `(SELECT ${cell}, f.month, f.vintage, ${measures.map(f).join(', ')} FROM ${of(vintages)} WHERE ${nonZero(f)}) t`, `${order}, month, vintage`),
+    await tableDigest(
+      sql,
+      `(SELECT ${cell}, f.eff, f.rec, ${measures.map((m) => `sum(f.${m}) AS ${m}`).join(', ')} FROM ${of(recorded)}
+         GROUP BY ${cell}, f.eff, f.rec HAVING ${nonZero((m) => `sum(f.${m})`)}) t`,
+      `${order}, eff, rec`,
+    ),
+  ];
 }
 
 /** The first day of month number `n` (months since January 1900). */
