@@ -1,5 +1,6 @@
 import type { Sql } from '../db/database.ts';
 import { FACTS, type Fact } from '../projections/cells.ts';
+import { jakartaMonth } from '../projections/log-event.ts';
 import { isMonthEnd, monthStart, nextMonth } from './periods.ts';
 
 /** Which roll-up rows to sum, and by which key columns. */
@@ -18,13 +19,6 @@ export type BucketSpec = {
 
 /** Cumulative sums per key, answerable at any of the requested dates. */
 export type Prefix = Map<string, { keyValues: (string | null)[]; dates: string[]; sums: number[] }>;
-
-/** The Asia/Jakarta month an instant falls in: its first day, and the instant that month starts. */
-export function jakartaMonth(t: Date): { month: string; start: Date } {
-  const j = new Date(t.getTime() + 7 * 3600_000);
-  const month = `${j.getUTCFullYear()}-${String(j.getUTCMonth() + 1).padStart(2, '0')}-01`;
-  return { month, start: new Date(`${month}T00:00:00+07:00`) };
-}
 
 /**
  * Sums of a roll-up measure for every key, up to each date in `xs`, from the

@@ -1,6 +1,6 @@
 import { copyLines } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
-import { FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
+import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
 import type { Change, ChangeSet } from '../projections/changes.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
@@ -263,10 +263,7 @@ export class Cube {
       const position = await checkpoint(tx);
       const facts = { coverage: new Fact(FACTS.coverage), employer: new Fact(FACTS.employer) };
       if (position === 0) return { position, facts }; // nothing projected: nothing to read
-      const cells = new Map<number, { region: string; dims: string[] }>();
-      for (const c of await tx.query<Record<string, string> & { id: number; fact: FactName }>('SELECT id, fact, region, program, segment, sponsor, size_class FROM rollup_cells')) {
-        cells.set(c.id, { region: c.region, dims: FACTS[c.fact].dims.map((d) => c[d]) });
-      }
+      const cells = await Cells.load(tx);
       for (const name of FACT_NAMES) {
         const { measures, days } = FACTS[name];
         // read with COPY: one text block, not a result object per row (half a million rows for the demo)
@@ -283,7 +280,7 @@ export class Cube {
         if (rows.length) fact.grow(monthNumber(lo), monthNumber(hi));
         // (cell ids, dates and counts never hold a COPY escape)
         for (const f of rows) {
-          const cell = cells.get(Number(f[0]))!;
+          const cell = cells.get(Number(f[0]));
           const sums: number[] = [];
           for (let k = 2; k < f.length; k++) sums.push(Number(f[k]));
           fact.add(cell.region, cell.dims, f[1], sums);

@@ -18,7 +18,8 @@ export interface Sql {
   /**
    * The rows of a query (without parameters) in COPY's text format, read
    * with `COPY (query) TO STDOUT`: far cheaper than one result row object
-   * each for large reads; decode them with `copyRows` (copy-text.ts).
+   * each for large reads; decode them with `copyLines` and `copyValue`
+   * (copy-text.ts).
    */
   copyOut(query: string): Promise<string>;
 }

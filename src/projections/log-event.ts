@@ -34,16 +34,12 @@ export async function readLog(sql: Sql, afterPosition: number, limit: number, to
     `SELECT position, stream_id, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
        FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
   );
-  const instants = new Map<number, Date>();
-  const events: LogEvent[] = [];
+  const rows: Row[] = [];
   // stream and event ids, types and dates never hold an escape; data is JSON text
   for (const f of copyLines(text)) {
-    const recordedMs = Number(f[6]);
-    let recordedAt = instants.get(recordedMs);
-    if (!recordedAt) instants.set(recordedMs, (recordedAt = new Date(recordedMs)));
-    events.push({ position: Number(f[0]), streamId: f[1], eventId: f[2], type: f[3], data: JSON.parse(copyValue(f[4])!), effectiveOn: f[5], recordedAt, recordedMs } as LogEvent);
+    rows.push({ position: Number(f[0]), streamId: f[1], eventId: f[2], type: f[3], data: JSON.parse(copyValue(f[4])!), effectiveOn: f[5], recordedMs: Number(f[6]) } as Row);
   }
-  return events;
+  return normalise(rows);
 }
 
 /** One stream's events up to and including a position, in order. */
@@ -51,6 +47,7 @@ export async function readStream(sql: Sql, streamId: string, toPosition: number)
   return normalise(await sql.query<Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND position <= $2 ORDER BY position`, [streamId, toPosition]));
 }
 
+/** Gives each row its recorded time as a Date, one per instant. */
 function normalise(rows: Row[]): LogEvent[] {
   const instants = new Map<number, Date>();
   for (const r of rows) {
@@ -65,3 +62,10 @@ const jakarta = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', yea
 
 /** The Asia/Jakarta calendar day of an instant, YYYY-MM-DD. */
 export const jakartaDay = (t: Date): string => jakarta.format(t);
+
+/** The Asia/Jakarta month an instant falls in (UTC+7, no daylight saving): its first day, and the instant that month starts. */
+export function jakartaMonth(t: Date): { month: string; start: Date } {
+  const j = new Date(t.getTime() + 7 * 3600_000);
+  const month = `${j.getUTCFullYear()}-${String(j.getUTCMonth() + 1).padStart(2, '0')}-01`;
+  return { month, start: new Date(`${month}T00:00:00+07:00`) };
+}

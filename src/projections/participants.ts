@@ -5,7 +5,7 @@ import type { LogEvent } from './log-event.ts';
 import { readStream } from './log-event.ts';
 import { NO_WORKER, negatedMove, refold, stepWorker, workerCell, type WorkerCell, type WorkerMove } from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
-import { rollupDigests, RollupWriter } from './rollup-writer.ts';
+import { copyUpsert, rollupDigests, RollupWriter } from './rollup-writer.ts';
 
 /** Active participants as movements (the coverage roll-ups) plus each worker's current cell. */
 export const participants: Projection = {
@@ -88,16 +88,7 @@ async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell
     else text += `${id}\t${s.active ? 't' : 'f'}\t${cells.id('coverage', s.region, ['', s.segment, s.sponsor])}\t${s.programs}\n`;
   }
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE stream_id = ANY($1::text[])', [gone]);
-  if (!text) return;
-  const cols = ['stream_id', 'active', 'cell', 'programs'];
-  if (fresh) return tx.copyIn('proj_workers', cols, text);
-  await tx.exec('CREATE TEMP TABLE IF NOT EXISTS proj_workers_stage (LIKE proj_workers) ON COMMIT DELETE ROWS');
-  await tx.copyIn('proj_workers_stage', cols, text);
-  await tx.query(
-    `INSERT INTO proj_workers (stream_id, active, cell, programs) SELECT stream_id, active, cell, programs FROM proj_workers_stage
-     ON CONFLICT (stream_id) DO UPDATE SET active = EXCLUDED.active, cell = EXCLUDED.cell, programs = EXCLUDED.programs`,
-  );
-  await tx.query('TRUNCATE proj_workers_stage');
+  if (text) await copyUpsert(tx, 'proj_workers', ['stream_id'], ['active', 'cell', 'programs'], text, { fresh, update: 'replace' });
 }
 
 export type { LogEvent };

@@ -2,6 +2,7 @@ import { CopyRows, putAscii, putUint } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
 import type { ChangeSet } from './changes.ts';
 import { FACTS, type Cells, type Fact } from './cells.ts';
+import { jakartaMonth } from './log-event.ts';
 import { tableDigest } from './projection.ts';
 
 /** What a projection batch shares between its projections. */
@@ -16,7 +17,8 @@ export type Batch = {
 // Effective days count from 1900-01-01, months from January 1900: small integers.
 const EPOCH_1900 = Date.UTC(1900, 0, 1);
 const MAX_DAY = 2 ** 17; // 2258
-const JAKARTA_MS = 7 * 3600_000; // UTC+7, no daylight saving
+/** Month number of a date's month (months since January 1900). */
+const monthNumber = (date: string) => (Number(date.slice(0, 4)) - 1900) * 12 + Number(date.slice(5, 7)) - 1;
 
 /**
  * Sums of up to four measures per (cell, sub-key), both small integers: one
@@ -109,7 +111,7 @@ export class RollupWriter {
       const mo = Number(eff.slice(5, 7));
       const day = Math.round((Date.UTC(y, mo - 1, Number(eff.slice(8, 10))) - EPOCH_1900) / 86_400_000);
       if (!(day >= 0 && day < MAX_DAY)) throw new RangeError(`effective date ${eff} is outside the roll-ups' range (1900-2258)`);
-      this.effs.set(eff, (e = { day, month: (y - 1900) * 12 + mo - 1 }));
+      this.effs.set(eff, (e = { day, month: monthNumber(eff) }));
       this.dayText[day] = eff;
     }
     if (recordedMs !== this.runMs) {
@@ -119,8 +121,7 @@ export class RollupWriter {
     }
     let vintage = this.vintageOf.get(recordedMs);
     if (vintage === undefined) {
-      const j = new Date(recordedMs + JAKARTA_MS);
-      this.vintageOf.set(recordedMs, (vintage = (j.getUTCFullYear() - 1900) * 12 + j.getUTCMonth()));
+      this.vintageOf.set(recordedMs, (vintage = monthNumber(jakartaMonth(new Date(recordedMs)).month)));
     }
     this.days.add(cell, e.day, a, b, c, d);
     this.vintages.add(province, e.month * 65_536 + vintage, a, b, c, d);
@@ -168,8 +169,9 @@ export class RollupWriter {
     this.encode(days, this.days, (cell, day) => [String(cell), this.dayText[day]]);
     const vintages = new CopyRows();
     this.encode(vintages, this.vintages, (cell, sub) => [String(cell), monthText(sub >>> 16), monthText(sub & 0xffff)]);
-    await this.upsert(tx, spec.days, ['cell', 'eff'], measures, days.bytes);
-    await this.upsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages.bytes);
+    const update = { fresh: this.batch.fresh, update: 'add' } as const;
+    await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, days.bytes, update);
+    await copyUpsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages.bytes, update);
     // exact recorded instants are appended: a later batch adds rows, readers sum
     await tx.copyIn(spec.recorded, ['cell', 'eff', 'rec', ...measures], this.recorded.bytes);
     this.batch.changes.add(this.changes());
@@ -189,21 +191,35 @@ export class RollupWriter {
       },
     };
   }
+}
 
-  /** Adds rows to a table keyed by `keys`: copied straight in when the read models are empty, else through a staging table. */
-  private async upsert(tx: Sql, table: string, keys: string[], measures: string[], rows: Uint8Array): Promise<void> {
-    const cols = [...keys, ...measures];
-    if (this.batch.fresh) return tx.copyIn(table, cols, rows);
-    const stage = `${table}_stage`;
-    // a session's staging table, emptied at each commit
-    await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-    await tx.copyIn(stage, cols, rows);
-    await tx.query(
-      `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM ${stage}
-       ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${measures.map((m) => `${m} = ${table}.${m} + EXCLUDED.${m}`).join(', ')}`,
-    );
-    await tx.query(`TRUNCATE ${stage}`);
-  }
+/**
+ * Writes COPY text rows (`keys` then `values` columns) into a read-model
+ * table keyed by `keys`: copied straight in when the read models are empty
+ * (`fresh`), else through a session staging table (emptied at each commit)
+ * and one upsert that adds to (`add`) or replaces (`replace`) the values of
+ * rows already there.
+ */
+export async function copyUpsert(
+  tx: Sql,
+  table: string,
+  keys: readonly string[],
+  values: readonly string[],
+  rows: string | Uint8Array,
+  opts: { fresh: boolean; update: 'add' | 'replace' },
+): Promise<void> {
+  const cols = [...keys, ...values];
+  if (opts.fresh) return tx.copyIn(table, cols, rows);
+  const stage = `${table}_stage`;
+  await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+  await tx.copyIn(stage, cols, rows);
+  const set = values.map((v) => (opts.update === 'add' ? `${v} = ${table}.${v} + EXCLUDED.${v}` : `${v} = EXCLUDED.${v}`));
+  await tx.query(
+    `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM ${stage}
+     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${set.join(', ')}`,
+  );
+  // (a replay applies many batches in one transaction)
+  await tx.query(`TRUNCATE ${stage}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jakartaMonth } from '../../src/analytics/buckets.ts';
+import { jakartaMonth } from '../../src/projections/log-event.ts';
 import { coverageSeries, type CoverageSeries } from '../../src/analytics/coverage-series.ts';
 import { Cube } from '../../src/analytics/cube.ts';
 import { appendEvents } from '../../src/eventstore/append.ts';
