@@ -72,9 +72,14 @@ export const serveCommand = (options: Options) =>
           `    { targets { name value progress { actual ratio onTrack } } }\n`,
       );
       // PostgreSQL: follow the log, whoever appends; one server projects (PGlite has one process)
-      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs, onProjected: () => app.cube.invalidate(), onChanges: follow }) : undefined;
+      const onProjected = () => {
+        app.cube.invalidate();
+        app.watch.poke(); // live subscriptions re-answer when the position moved
+      };
+      const follower = db.engine === 'postgres' ? followLog(db, { pollMs: config.followPollMs, onProjected, onChanges: follow }) : undefined;
       await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
       app.lifecycle.draining = true;
+      app.watch.close(); // live streams end, so draining does not wait for them
       await drain(server, config.shutdownTimeoutMs);
       await follower?.stop();
       return 0;

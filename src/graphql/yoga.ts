@@ -1,6 +1,6 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError as GraphQLErrorClass, type GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError as GraphQLErrorClass, type ExecutionArgs, type GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
@@ -32,7 +32,7 @@ export function createYogaServer(app: App) {
       error: (...a) => (a.length === 1 && typeof a[0] === 'object' && a[0] && logged.has(a[0]) ? undefined : logger.error(logArgs(a))),
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useOperations(app), useCSRFPrevention(), useGraphQlJit(), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
+    plugins: [useOperations(app), useCSRFPrevention(), useGraphQlJit({}, { enableIf: notSubscription }), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
     context: async ({ request }) => ({ app, request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -53,6 +53,12 @@ export function createYogaServer(app: App) {
     },
   });
 }
+
+/**
+ * graphql-jit hands a subscription field the operation's variables as its
+ * arguments (not the field's own), so subscriptions run on graphql-js.
+ */
+const notSubscription = (args: ExecutionArgs) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription';
 
 /** graphql-yoga logs with console-like arguments; pino wants (object, message). */
 function logArgs(args: unknown[]): { msg: string; err?: unknown } {

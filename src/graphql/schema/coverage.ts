@@ -67,21 +67,24 @@ export const CoverageSeriesRef = builder.objectRef<CoverageSeries>('CoverageSeri
   }),
 });
 
+/** The arguments of a series, shared by the query and the live subscription. */
+export const coverageSeriesArgs = builder.args((t) => ({
+  measure: t.field({ type: MeasureEnum, required: true }),
+  granularity: t.field({ type: GranularityEnum, required: true }),
+  from: t.field({ type: 'Date', required: true }),
+  to: t.field({ type: 'Date', required: true }),
+  filter: t.field({ type: CoverageFilterInput }),
+  groupBy: t.field({ type: [DimensionEnum] }),
+  asOf: t.field({ type: 'DateTime' }),
+  compare: t.field({ type: ComparisonEnum }),
+}));
+
 builder.queryField('coverageSeries', (t) =>
   t.field({
     type: CoverageSeriesRef,
     description:
       'A gap-filled time series. Stocks (ACTIVE_*, rates) are read at each period end; flows are summed over the period. `asOf` counts only what was recorded by then.',
-    args: {
-      measure: t.arg({ type: MeasureEnum, required: true }),
-      granularity: t.arg({ type: GranularityEnum, required: true }),
-      from: t.arg({ type: 'Date', required: true }),
-      to: t.arg({ type: 'Date', required: true }),
-      filter: t.arg({ type: CoverageFilterInput }),
-      groupBy: t.arg({ type: [DimensionEnum] }),
-      asOf: t.arg({ type: 'DateTime' }),
-      compare: t.arg({ type: ComparisonEnum }),
-    },
+    args: coverageSeriesArgs,
     complexity: 20,
     resolve: (_root, args, ctx) => coverageSeries(ctx.app.db, args, { cube: ctx.app.cube }),
   }),

@@ -13,6 +13,7 @@ import './events.ts';
 import './replay.ts';
 import './figures.ts';
 import './freshness.ts';
+import './live.ts';
 
 builder.queryType({});
 builder.mutationType({});
