@@ -11,6 +11,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const STATIC: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: here('./dashboard.html'), type: 'text/html; charset=utf-8' },
   '/dashboard/app.js': { file: here('./dashboard.js'), type: 'text/javascript; charset=utf-8' },
+  '/dashboard/graphql-sse.js': { file: require.resolve('graphql-sse').replace(/lib[\/]index\.js$/, 'umd/graphql-sse.min.js'), type: 'text/javascript; charset=utf-8' },
   '/dashboard/chart.js': { file: require.resolve('chart.js').replace(/chart\.cjs$/, 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
 };
 const cache = new Map<string, string>();

@@ -1,12 +1,17 @@
-// The dashboard: one GraphQL query per change of the controls, drawn with
-// Chart.js. Everything it shows comes from the public API (coverageSeries,
-// targets, regions), so what a chart says can be reproduced in GraphiQL.
+// The dashboard: one live GraphQL subscription per choice of the controls
+// (Server-Sent Events through the graphql-sse client), drawn with Chart.js.
+// The chart moves by itself when the log moves: the server re-sends the series
+// when its read models pass the position the last answer reflected. Everything
+// it shows comes from the public API (coverageSeries, targets, regions), so
+// what a chart says can be reproduced in GraphiQL.
 
 const form = document.getElementById('controls');
 const RATES = new Set(['COVERAGE_RATE', 'EMPLOYER_COVERAGE_RATE']);
 const EMPLOYER = new Set(['ACTIVE_EMPLOYERS', 'EMPLOYER_COVERAGE_RATE']);
 const PALETTE = ['#0b6e4f', '#c84c09', '#2f6690', '#9d4edd', '#6c757d', '#e09f3e'];
+const sse = graphqlSse.createClient({ url: '/graphql', singleConnection: false });
 let chart;
+let unsubscribe = () => {};
 
 async function gql(query, variables) {
   const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -15,13 +20,14 @@ async function gql(query, variables) {
   return body.data;
 }
 
-const SERIES = `query Dashboard($measure: CoverageMeasure!, $granularity: Granularity!, $from: Date!, $to: Date!, $filter: CoverageFilter, $groupBy: [CoverageDimension!]) {
+const SERIES = `subscription Dashboard($measure: CoverageMeasure!, $granularity: Granularity!, $from: Date!, $to: Date!, $filter: CoverageFilter, $groupBy: [CoverageDimension!]) {
   coverageSeries(measure: $measure, granularity: $granularity, from: $from, to: $to, filter: $filter, groupBy: $groupBy, compare: PREVIOUS_YEAR) {
+    position
     series { key { segment sponsor } points { periodEnd value compareValue } }
     rows { periodEnd segment sponsor value }
   }
-  targets { id name metric value dueOn regionCode segment sponsor program }
 }`;
+const TARGETS = `{ targets { id name metric value dueOn regionCode segment sponsor program } dataAsOf { recordedAt } }`;
 
 const fmt = (measure, v) =>
   v === null || v === undefined ? '–' : RATES.has(measure) ? `${(v * 100).toFixed(1)} %` : Math.round(v).toLocaleString('en');
@@ -41,17 +47,40 @@ function csvHref(p) {
   return `/export/coverage.csv?${q}`;
 }
 
-async function load() {
+/** (Re)subscribes to the series the controls describe; every answer redraws. */
+function load() {
   const p = params();
   document.getElementById('error').textContent = '';
   document.getElementById('csv').href = csvHref(p);
-  let data;
-  try {
-    data = await gql(SERIES, { measure: p.measure, granularity: p.granularity, from: p.from, to: p.to, filter: p.filter, groupBy: p.groupBy });
-  } catch (e) {
-    document.getElementById('error').textContent = e.message;
-    return;
-  }
+  unsubscribe();
+  const variables = { measure: p.measure, granularity: p.granularity, from: p.from, to: p.to, filter: p.filter, groupBy: p.groupBy };
+  let current = true;
+  const stop = sse.subscribe(
+    { query: SERIES, variables },
+    {
+      next: (result) => {
+        if (!current) return;
+        if (result.errors) return showError(result.errors.map((e) => e.message).join('; '));
+        gql(TARGETS)
+          .then((extra) => current && draw(p, { ...result.data, ...extra }))
+          .catch((e) => showError(e.message));
+      },
+      error: (e) => current && showError(e instanceof Error ? e.message : Array.isArray(e) ? e.map((x) => x.message).join('; ') : 'the live connection failed'),
+      complete: () => {},
+    },
+  );
+  unsubscribe = () => {
+    current = false;
+    stop();
+  };
+}
+
+function showError(message) {
+  document.getElementById('error').textContent = message;
+  document.getElementById('live').textContent = '';
+}
+
+function draw(p, data) {
   const { series, rows } = data.coverageSeries;
   const labels = series[0]?.points.map((pt) => pt.periodEnd) ?? [];
   const name = (key) => [key.segment, key.sponsor].filter(Boolean).join(' ') || 'total';
@@ -97,6 +126,10 @@ async function load() {
       return tr;
     }),
   );
+  const { position } = data.coverageSeries;
+  const recorded = data.dataAsOf.recordedAt ? `, recorded ${new Date(data.dataAsOf.recordedAt).toLocaleString('en')}` : '';
+  document.getElementById('live').textContent = `Live: data as of log position ${position.toLocaleString('en')}${recorded}`;
+  document.body.dataset.position = String(position);
   document.body.dataset.loaded = `${p.measure}|${p.region}|${p.groupBy.join(',')}|${p.granularity}`;
 }
 
@@ -105,7 +138,7 @@ async function init() {
   const select = form.elements.region;
   for (const r of regions) select.appendChild(new Option(`${r.code} ${r.name}`, r.code));
   form.addEventListener('change', load);
-  await load();
+  load();
 }
 
 init().catch((e) => (document.getElementById('error').textContent = e.message));

@@ -1,9 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgDatabase } from '../support/database.ts';
+import { nik } from '../support/events.ts';
 import { httpQuery, startServer, type RunningServer } from '../support/server.ts';
 
 // The dashboard in a real browser (Debian's Chromium, driven by
@@ -96,5 +99,45 @@ describe('CSV export', () => {
     const body = await res.json();
     expect(body.code).toBe('VALIDATION');
     expect(body.issues[0].field).toBe('granularity');
+  });
+});
+
+describe('the live dashboard on PostgreSQL', () => {
+  it('moves its chart and key figure when another process imports, without a reload', async () => {
+    const target = await createPgDatabase();
+    const pgEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: target.url };
+    const importFile = (file: string) => {
+      const r = spawnSync(process.execPath, [BIN, 'import', file, '--rejects', path.join(dir, 'live-rejects.ndjson')], { env: pgEnv, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    const enrolments = (name: string, first: number, n: number) => {
+      const file = path.join(dir, name);
+      const line = (i: number) =>
+        JSON.stringify({ eventId: randomUUID(), type: 'WorkerEnrolled', effectiveOn: '2015-03-02', data: { nik: nik(first + i, '3375'), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '3375', sponsor: 'SELF' } });
+      writeFileSync(file, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
+      return file;
+    };
+    importFile(enrolments('live-1.ndjson', 1, 30));
+    const live = await startServer([], pgEnv);
+    const tab = await browser.newPage();
+    tab.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await tab.goto(live.url.replace(/\/graphql$/, '/dashboard'));
+      await tab.waitForSelector('body[data-loaded="ACTIVE_PARTICIPANTS|||YEAR"]', { timeout: 30_000 });
+      expect(await tab.locator('#kpi-latest').textContent()).toBe('30');
+      expect(await tab.locator('#live').textContent()).toMatch(/^Live: data as of log position 30, recorded /);
+      await tab.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+      importFile(enrolments('live-2.ndjson', 100, 12));
+      await tab.waitForSelector('body[data-position="42"]', { timeout: 10_000 });
+      expect(await tab.locator('#kpi-latest').textContent()).toBe('42');
+      expect(await tab.locator('#rows tbody tr td:last-child').allTextContents()).toEqual(['0', '0', '42', ...Array(11).fill('42')]);
+      expect(await tab.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+      await live.stop();
+      await target.drop();
+    }
   });
 });
