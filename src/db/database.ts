@@ -76,6 +76,8 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    // an unreachable server fails a request in seconds instead of hanging it
+    connectionTimeoutMillis: 5000,
     types: { getTypeParser: ((oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   });
   // An idle client can lose its server (restart, admin kill); the pool drops it
@@ -138,4 +140,23 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
 
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/** Error codes of a PostgreSQL server that is down, starting, stopping or unreachable (class 08, admin shutdown, cannot connect now). */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+const UNAVAILABLE_SYSCALLS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * Whether an error means the database cannot be reached right now (retrying
+ * later may work), as opposed to a failing statement: node-postgres's socket
+ * errors and lost connections, and the server's own "shutting down" and
+ * "starting up" refusals, also when wrapped by Prisma's driver adapter.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let x = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; x && depth < 5; x = x.cause as typeof x, depth++) {
+    const code = typeof x.code === 'string' ? x.code : undefined;
+    if (code && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || UNAVAILABLE_SYSCALLS.has(code))) return true;
+    if (typeof x.message === 'string' && /^Connection terminated|connection timeout|Client has encountered a connection error/i.test(x.message)) return true;
+  }
+  return false;
 }

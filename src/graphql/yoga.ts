@@ -4,6 +4,8 @@ import { getOperationAST, GraphQLError as GraphQLErrorClass, type ExecutionArgs,
 import { createYoga, maskError } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
+import { isDatabaseUnavailable } from '../db/database.ts';
+import { ErrorCode } from '../domain/errors.ts';
 import { recordErrors, useOperations } from '../http/operations.ts';
 import { useDashboard } from '../web/dashboard-plugin.ts';
 import { roleFor } from './auth.ts';
@@ -42,6 +44,12 @@ export function createYogaServer(app: App) {
         if ((original as GraphQLError | undefined)?.extensions?.code) return error as Error;
         // graphql-js's own request errors (a variable not provided, …) have no original: not a bug
         if ((error as Error).name === 'GraphQLError' && original === error) return error as Error;
+        // PostgreSQL down or restarting: an outage to retry, not a bug
+        if (isDatabaseUnavailable(original)) {
+          const e = error as GraphQLError;
+          logger.warn({ err: original }, `database unavailable: ${(original as Error).message}`);
+          return keepLocations(e, new GraphQLErrorClass('the database is unavailable; retry with back-off', { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { code: ErrorCode.UNAVAILABLE } }));
+        }
         // The client sees "Unexpected error." and INTERNAL; the original rides along
         // (graphql-js never serialises it) so that recordErrors logs it once, with
         // its stack and the request id. Yoga's own log of it is skipped.
