@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Cube } from '../analytics/cube.ts';
@@ -11,6 +12,7 @@ import { LogWatch } from './log-watch.ts';
 /** Everything a request or a command needs, created once per process. */
 export type App = {
   config: Config;
+  /** Where this view reads (and, for the primary, writes): the primary database, or its read replica. */
   db: Database;
   prisma: PrismaClient;
   metrics: Metrics;
@@ -20,39 +22,74 @@ export type App = {
   watch: LogWatch;
   /** Set when the server stops taking work (SIGTERM): /readiness answers 503. */
   lifecycle: { draining: boolean };
-  /** Brings the read models up to the head of the log; called after every append. */
+  /**
+   * The app on the primary database: appends, replays (temporary tables) and
+   * anything else that writes go through it. The app itself when there is no replica.
+   */
+  primary: App;
+  /** Brings the read models up to the head of the log; called after every append (and then waits, bounded, for the replica). */
   catchUp(): Promise<void>;
   close(): Promise<void>;
 };
 
-/** An app as created for a process: with its cube. */
-export type ProcessApp = App & { cube: Cube };
+/** An app as created for a process: with its cube, and the view queries read through. */
+export type ProcessApp = App & {
+  cube: Cube;
+  /** The view queries and subscriptions read through: on the replica when there is one, else the app itself. */
+  reads: App;
+  /**
+   * Waits (at most the configured bound) until the read side has applied the
+   * log up to `position`; true at once without a replica. Read-your-writes for
+   * mutations and for requests that name a position.
+   */
+  readsReached(position: number): Promise<boolean>;
+};
 
-export function createApp(config: Config, db: Database, catchUp: (app: ProcessApp) => Promise<void> = async () => {}): ProcessApp {
+const prismaFor = (db: Database) =>
   // Prisma shares the PGlite instance (one process per data directory) or
   // opens its own pool to the same PostgreSQL database.
-  const adapter = db.pglite
-    ? (new PrismaPGlite(db.pglite) as unknown as PrismaPg)
-    : new PrismaPg({ connectionString: db.url! });
-  const prisma = new PrismaClient({ adapter });
+  new PrismaClient({ adapter: db.pglite ? (new PrismaPGlite(db.pglite) as unknown as PrismaPg) : new PrismaPg({ connectionString: db.url! }) });
+
+export function createApp(config: Config, db: Database, catchUp: (app: ProcessApp) => Promise<void> = async () => {}, replica?: Database): ProcessApp {
+  const prisma = prismaFor(db);
+  const readDb = replica ?? db;
+  const waitMs = config.replica?.waitMs ?? 0;
   const app: ProcessApp = {
     config,
     db,
     prisma,
     metrics: createMetrics(db),
-    cube: new Cube(db),
-    watch: new LogWatch(() => readModelsAt(db)),
+    // the cube and the watch follow the database queries read, so what they publish is what a query answers
+    cube: new Cube(readDb),
+    watch: new LogWatch(() => readModelsAt(readDb)),
     lifecycle: { draining: false },
+    primary: undefined as unknown as App,
+    reads: undefined as unknown as App,
     catchUp: async () => {
       await catchUp(app);
+      if (replica) await app.readsReached(await checkpoint(db));
       app.watch.poke();
+    },
+    async readsReached(position) {
+      if (!replica) return true;
+      for (const end = performance.now() + waitMs; ; await sleep(10)) {
+        // an unreachable replica counts as behind: the caller reads the primary
+        if ((await checkpoint(replica).catch(() => -1)) >= position) return true;
+        if (performance.now() >= end) return false;
+      }
     },
     async close() {
       app.watch.close();
       await prisma.$disconnect();
+      if (app.reads !== app) await app.reads.prisma.$disconnect();
       await db.close();
+      await replica?.close();
     },
   };
+  // With a replica, the cube holds what the replica holds: a request that falls back to the primary answers by SQL there
+  app.primary = replica ? { ...app, cube: undefined } : app;
+  app.primary.primary = app.primary;
+  app.reads = replica ? { ...app, db: replica, prisma: prismaFor(replica) } : app;
   return app;
 }
 

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import { logger } from '../config/logger.ts';
 import { createYogaServer } from '../graphql/yoga.ts';
 import { importFile } from '../importer/import-file.ts';
+import { openPostgres } from '../db/database.ts';
 import { followLog } from '../projections/follower.ts';
 import type { ChangeSet } from '../projections/changes.ts';
 import { catchUp, projectionStatus } from '../projections/runner.ts';
@@ -20,12 +21,20 @@ export const serveCommand = (options: Options) =>
   withDatabase('serve', async (db, config) => {
     // From here on SIGTERM/SIGINT stop the server cleanly (a second one exits at once).
     const stop = stopSignal();
-    const app = createApp(config, db, async (a) => {
-      await catchUp(a.db, { onChanges: follow });
-      a.cube.invalidate();
-    });
-    // the batches this process projects reach its cube directly, not through read_model_changes
-    const follow = (from: number, to: number, changes: ChangeSet) => app.cube.follow(from, to, changes);
+    // queries read a streaming replica when one is configured; the projector and every write stay on the primary
+    const replica = config.replica ? await openPostgres(config.replica.url) : undefined;
+    const app = createApp(
+      config,
+      db,
+      async (a) => {
+        await catchUp(a.db, { onChanges: follow });
+        a.cube.invalidate();
+      },
+      replica,
+    );
+    // the batches this process projects reach its cube directly, not through read_model_changes;
+    // with a replica the cube holds what the replica holds (answers and dataAsOf agree), so it reads them there
+    const follow = (from: number, to: number, changes: ChangeSet) => (replica ? undefined : app.cube.follow(from, to, changes));
     try {
       // positions are gap-free from 1: head 0 is an empty log (no count(*) over the log)
       if (options.demo && (await projectionStatus(db)).head === 0) await loadDemo(app, config, options);
@@ -62,7 +71,7 @@ export const serveCommand = (options: Options) =>
       const address = server.address();
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
       process.stdout.write(
-        `cakupan is serving ${config.databaseUrl ? 'PostgreSQL' : `PGlite (${config.dataDir})`}, log head at position ${head}\n` +
+        `cakupan is serving ${config.databaseUrl ? `PostgreSQL${replica ? ' (queries read the replica DATABASE_REPLICA_URL)' : ''}` : `PGlite (${config.dataDir})`}, log head at position ${head}\n` +
           `  GraphQL and GraphiQL: ${url}/graphql\n` +
           `  Dashboard: ${url}/dashboard   CSV: ${url}/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=YEAR&from=2013-01-01&to=2026-12-31\n` +
           `  Operations: ${url}/metrics (Prometheus)  ${url}/readiness  ${url}/health\n` +
@@ -72,7 +81,9 @@ export const serveCommand = (options: Options) =>
           `    { targets { name value progress { actual ratio onTrack } } }\n`,
       );
       // PostgreSQL: follow the log, whoever appends; one server projects (PGlite has one process)
-      const onProjected = () => {
+      const onProjected = async (position?: number) => {
+        // a replica replays the batch a moment after the primary commits it: wait (bounded) so the answers move with it
+        if (replica && position) await app.readsReached(position);
         app.cube.invalidate();
         app.watch.poke(); // live subscriptions re-answer when the position moved
       };
@@ -85,6 +96,10 @@ export const serveCommand = (options: Options) =>
       return 0;
     } finally {
       await app.prisma.$disconnect();
+      if (replica) {
+        await app.reads.prisma.$disconnect();
+        await replica.close();
+      }
     }
   });
 

@@ -9,6 +9,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 // ENV_VARS below, so the two cannot drift apart.
 const Env = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATABASE_REPLICA_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  CAKUPAN_REPLICA_WAIT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(2000),
   CAKUPAN_DATA_DIR: z.string().min(1).default('data'),
   CAKUPAN_PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CAKUPAN_NPP_PATTERN: z
@@ -38,6 +40,8 @@ type EnvName = keyof z.infer<typeof Env>;
 /** What each variable is for and which commands read it (for `--help`). */
 export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string[] }> = {
   DATABASE_URL: { about: 'PostgreSQL URL; unset = embedded PGlite in CAKUPAN_DATA_DIR', commands: 'all' },
+  DATABASE_REPLICA_URL: { about: 'a PostgreSQL streaming replica of DATABASE_URL that queries read from (writes, replays and the projector stay on the primary)', commands: ['serve'] },
+  CAKUPAN_REPLICA_WAIT_MS: { about: 'read-your-writes: how long a mutation, or a request with x-cakupan-min-position, waits for the replica before reading the primary (default 2000)', commands: ['serve'] },
   CAKUPAN_DATA_DIR: { about: 'PGlite data directory (default ./data)', commands: 'all' },
   CAKUPAN_PSEUDONYM_SECRET: { about: 'HMAC secret for NIK pseudonyms (>= 16 chars; production must set it)', commands: ['import', 'serve'] },
   CAKUPAN_NPP_PATTERN: { about: 'regular expression an employer NPP must match (default ^\\d{8}$)', commands: ['import', 'serve'] },
@@ -62,6 +66,8 @@ export function envHelp(command?: string): string {
 
 export type Config = {
   databaseUrl?: string;
+  /** Queries read from this replica of the primary when set (PostgreSQL only). */
+  replica?: { url: string; waitMs: number };
   dataDir: string;
   pseudonymSecret: string;
   pseudonymSecretIsDefault: boolean;
@@ -98,8 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.join('.'), reason: i.message })));
   }
   const e = parsed.data;
+  if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL) throw new ConfigError([{ variable: 'DATABASE_REPLICA_URL', reason: 'needs DATABASE_URL (the primary it replicates)' }]);
   return {
     databaseUrl: e.DATABASE_URL,
+    replica: e.DATABASE_REPLICA_URL ? { url: e.DATABASE_REPLICA_URL, waitMs: e.CAKUPAN_REPLICA_WAIT_MS } : undefined,
     dataDir: path.resolve(e.CAKUPAN_DATA_DIR),
     pseudonymSecret: e.CAKUPAN_PSEUDONYM_SECRET ?? DEVELOPMENT_SECRET,
     pseudonymSecretIsDefault: e.CAKUPAN_PSEUDONYM_SECRET === undefined,

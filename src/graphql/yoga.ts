@@ -1,8 +1,8 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { getOperationAST, GraphQLError as GraphQLErrorClass, type ExecutionArgs, type GraphQLError } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
-import type { App } from '../app/app.ts';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import type { App, ProcessApp } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { ErrorCode } from '../domain/errors.ts';
@@ -34,8 +34,9 @@ export function createYogaServer(app: App) {
       error: (...a) => (a.length === 1 && typeof a[0] === 'object' && a[0] && logged.has(a[0]) ? undefined : logger.error(logArgs(a))),
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useOperations(app), useCSRFPrevention(), useGraphQlJit({}, { enableIf: notSubscription }), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
-    context: async ({ request }) => ({ app, request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
+    plugins: [useMutationsOnPrimary(), useOperations(app), useCSRFPrevention(), useGraphQlJit({}, { enableIf: notSubscription }), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
+    // queries and subscriptions read through the replica (when there is one); mutations write through the primary
+    context: async ({ request }) => ({ app: await readView(app, request), request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {
       maskError(error, message, isDev) {
         // by shape, not instanceof: graphql can be loaded twice (CJS and ESM).
@@ -67,6 +68,36 @@ export function createYogaServer(app: App) {
  * arguments (not the field's own), so subscriptions run on graphql-js.
  */
 const notSubscription = (args: ExecutionArgs) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription';
+
+/**
+ * The view a request reads through: the replica's, unless the request names
+ * a log position (`x-cakupan-min-position`, e.g. a mutation's `headPosition`)
+ * that the replica does not reach within the configured wait; then the primary's.
+ */
+async function readView(app: App, request: Request): Promise<App> {
+  const p = app as Partial<ProcessApp>;
+  if (!p.reads || p.reads === app) return app;
+  const wanted = request.headers.get(MIN_POSITION_HEADER);
+  if (wanted === null) return p.reads;
+  const position = Number(wanted);
+  if (!/^\d+$/.test(wanted) || !Number.isSafeInteger(position)) {
+    throw new GraphQLErrorClass(`${MIN_POSITION_HEADER}: must be a log position (a non-negative integer)`, {
+      extensions: { code: ErrorCode.VALIDATION, issues: [{ field: MIN_POSITION_HEADER, reason: 'must be a log position (a non-negative integer)' }], http: { status: 400 } },
+    });
+  }
+  return (await p.readsReached!(position)) ? p.reads : app.primary;
+}
+export const MIN_POSITION_HEADER = 'x-cakupan-min-position';
+
+/** Mutations run on the primary's view, whichever view the request was given. */
+function useMutationsOnPrimary(): Plugin<Context> {
+  return {
+    onExecute({ args, extendContext }) {
+      const ctx = args.contextValue as Context;
+      if (ctx.app.primary !== ctx.app && getOperationAST(args.document, args.operationName)?.operation === 'mutation') extendContext({ app: ctx.app.primary });
+    },
+  };
+}
 
 /** graphql-yoga logs with console-like arguments; pino wants (object, message). */
 function logArgs(args: unknown[]): { msg: string; err?: unknown } {

@@ -30,8 +30,8 @@ export function followLog(
   opts: {
     pollMs?: number;
     onAdvance?: (position: number) => void;
-    /** The read models may have moved (a batch committed by any projector, or a poll, or a reconnect). */
-    onProjected?: () => void;
+    /** The read models may have moved (a batch committed by any projector, with its position; or a poll, or a reconnect). */
+    onProjected?: (position?: number) => void;
     /** The roll-up deltas of the batches this server projects (for its own cube). */
     onChanges?: CatchUpOptions['onChanges'];
   } = {},
@@ -75,7 +75,7 @@ export function followLog(
     });
     c.on('notification', (n) => {
       if (n.channel === LOG_CHANNEL) project();
-      else if (n.channel === PROJECTED_CHANNEL) opts.onProjected?.();
+      else if (n.channel === PROJECTED_CHANNEL) opts.onProjected?.(Number(n.payload) || undefined);
     });
     await c.connect();
     await c.query(`LISTEN ${LOG_CHANNEL}`);

@@ -83,7 +83,7 @@ export async function createCluster(): Promise<Cluster> {
 /** A hot standby of `primary`, made with pg_basebackup and streaming from it, started. */
 export async function createStandby(primary: Cluster): Promise<Cluster> {
   const dir = ownedTempDir('cakupan-standby-');
-  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', path.join(dir, 'data'), '-R', '-X', 'stream', '--no-sync']);
+  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', path.join(dir, 'data'), '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
   if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
   const c = cluster(dir, await freePort());
   c.start();

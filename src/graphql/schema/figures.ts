@@ -68,7 +68,9 @@ const FigureRef = builder.objectRef<Figure>('PublishedFigure').implement({
       complexity: 500,
       resolve: async (f, _args, ctx) => {
         const doc = readOnlyDocument(f.query);
-        const reproducedAnswer = await withReplay(ctx.app.db, f.atPosition, (sql) => answer(ctx.app, inTransaction(ctx.app.db, sql), doc, f.variables));
+        // a replay writes temporary tables: on the primary, never a read replica
+        const primary = ctx.app.primary;
+        const reproducedAnswer = await withReplay(primary.db, f.atPosition, (sql) => answer(primary, inTransaction(primary.db, sql), doc, f.variables));
         const currentAnswer = await answer(ctx.app, ctx.app.db, doc, f.variables);
         return { matches: same(reproducedAnswer, f.answer), reproducedAnswer, currentAnswer, currentMatches: same(currentAnswer, f.answer) };
       },

@@ -47,8 +47,10 @@ builder.queryField('replay', (t) =>
     resolve: async (_root, args, ctx) => {
       if (args.toPosition == null && !args.asOf) throw new ValidationError([{ field: 'toPosition', reason: 'give toPosition or asOf' }]);
       if (args.toPosition != null && args.toPosition < 0) throw new ValidationError([{ field: 'toPosition', reason: 'must not be negative' }]);
-      const position = args.toPosition ?? (await positionAsOf(ctx.app.db, args.asOf!));
-      return withReplay(ctx.app.db, position, async (sql, digests) => ({
+      // a replay writes temporary tables: on the primary, never a read replica
+      const db = ctx.app.primary.db;
+      const position = args.toPosition ?? (await positionAsOf(db, args.asOf!));
+      return withReplay(db, position, async (sql, digests) => ({
         position,
         digests: Object.entries(digests).map(([name, digest]) => ({ name, digest })),
         series: await Promise.all((args.queries ?? []).map((q) => coverageSeries(sql, q))),
