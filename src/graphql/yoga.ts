@@ -6,6 +6,7 @@ import type { App, ProcessApp } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { ErrorCode } from '../domain/errors.ts';
+import { useAnswerCache } from '../http/answer-cache.ts';
 import { recordErrors, useOperations } from '../http/operations.ts';
 import { useDashboard } from '../web/dashboard-plugin.ts';
 import { roleFor } from './auth.ts';
@@ -34,7 +35,7 @@ export function createYogaServer(app: App) {
       error: (...a) => (a.length === 1 && typeof a[0] === 'object' && a[0] && logged.has(a[0]) ? undefined : logger.error(logArgs(a))),
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useMutationsOnPrimary(), useOperations(app), useCSRFPrevention(), useGraphQlJit({}, { enableIf: notSubscription }), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
+    plugins: [useMutationsOnPrimary(), useOperations(app), useAnswerCache(app), useCSRFPrevention(), useGraphQlJit({}, { enableIf: notSubscription }), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
     // queries and subscriptions read through the replica (when there is one); mutations write through the primary
     context: async ({ request }) => ({ app: await readView(app, request), request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {

@@ -66,5 +66,11 @@ export function createMetrics(sql: Sql) {
   perProjection('cakupan_projection_position', 'Last log position a projection has applied', (p) => p.position);
   perProjection('cakupan_projection_lag_events', 'Events in the log a projection has not applied yet', (p, head) => head - p.position);
   perProjection('cakupan_projection_lag_seconds', 'Age of the oldest event a projection has not applied yet (0 when caught up)', (p) => p.lagSeconds);
-  return { registry, requests, duration, errors, imported };
+  const answerCache = new Counter({
+    name: 'cakupan_answer_cache_total',
+    help: 'Public aggregate queries answered from the answer cache (hit) or computed and stored (miss); entries are dropped when the read models move',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  return { registry, requests, duration, errors, imported, answerCache };
 }
