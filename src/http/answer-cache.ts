@@ -19,12 +19,14 @@ type Shape = { cacheable: false } | { cacheable: true; name: string };
  * credentials or a position header are cached (keyed answers may one day
  * differ by role), only `query` operations whose root fields are all in
  * CACHEABLE_FIELDS, and only answers without errors, computed while the
- * position stood still. Bounded by `maxBytes` of serialized JSON.
+ * position stood still. Bounded by CAKUPAN_ANSWER_CACHE_MB of serialized JSON.
  */
-export function useAnswerCache(app: App, opts: { maxBytes?: number } = {}): Plugin {
+export function useAnswerCache(app: App): Plugin {
+  const maxBytes = app.config.answerCacheBytes;
+  if (maxBytes <= 0) return {};
   const cube = app.cube;
   const shapes = new LRUCache<string, Shape>({ max: 2000 });
-  const answers = new LRUCache<string, string>({ maxSize: opts.maxBytes ?? 64 * 1024 * 1024, sizeCalculation: (s) => Math.max(1, s.length) });
+  const answers = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (s) => Math.max(1, s.length) });
   let at: number | undefined;
   const pending = new WeakMap<Request, { key: string; position: number }>();
 
