@@ -54,7 +54,11 @@ export function useAnswerCache(app: App): Plugin {
       if (!cube || !params.query || request.headers.has('authorization') || request.headers.has('x-cakupan-min-position')) return;
       const shape = shapeOf(params.query, params.operationName ?? undefined);
       if (!shape.cacheable) return;
-      await cube.current();
+      try {
+        await cube.current();
+      } catch {
+        return; // the database failed: execution reports it as a field error, as without the cache
+      }
       const position = cube.position;
       if (position === undefined) return;
       if (position !== at) {

@@ -1,12 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../support/database.ts';
-import { nik } from '../support/events.ts';
+import { writeEnrolmentFile } from '../support/events.ts';
 import { httpQuery, startServer, type RunningServer } from '../support/server.ts';
 
 // The dashboard in a real browser (Debian's Chromium, driven by
@@ -110,13 +109,7 @@ describe('the live dashboard on PostgreSQL', () => {
       const r = spawnSync(process.execPath, [BIN, 'import', file, '--rejects', path.join(dir, 'live-rejects.ndjson')], { env: pgEnv, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     };
-    const enrolments = (name: string, first: number, n: number) => {
-      const file = path.join(dir, name);
-      const line = (i: number) =>
-        JSON.stringify({ eventId: randomUUID(), type: 'WorkerEnrolled', effectiveOn: '2015-03-02', data: { nik: nik(first + i, '3375'), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '3375', sponsor: 'SELF' } });
-      writeFileSync(file, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
-      return file;
-    };
+    const enrolments = (name: string, first: number, n: number) => writeEnrolmentFile(path.join(dir, name), first, n, '3375', '2015-03-02');
     importFile(enrolments('live-1.ndjson', 1, 30));
     const live = await startServer([], pgEnv);
     const tab = await browser.newPage();

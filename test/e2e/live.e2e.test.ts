@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../support/database.ts';
-import { nik } from '../support/events.ts';
+import { nik, writeEnrolmentFile } from '../support/events.ts';
 import { httpQuery, startServer, type RunningServer } from '../support/server.ts';
 
 // Live updates over Server-Sent Events against a real server process: a
@@ -27,14 +27,7 @@ type Series = { coverageSeries: { position: number; rows: { periodEnd: string; p
 type Advanced = { logAdvanced: { position: number; recordedAt: string | null } };
 
 /** An import file of `n` self-paid enrolments in one regency, effective on one day. */
-function enrolments(name: string, n: number, first: number, regency: string, on: string): string {
-  const file = path.join(dir, name);
-  const lines = Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ eventId: randomUUID(), type: 'WorkerEnrolled', effectiveOn: on, data: { nik: nik(first + i, regency), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: regency, sponsor: 'SELF' } }),
-  );
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
+const enrolments = (name: string, n: number, first: number, regency: string, on: string) => writeEnrolmentFile(path.join(dir, name), first, n, regency, on);
 
 /** Reads a subscription into a list as payloads arrive; `next(pred)` waits for the first new one that holds. */
 function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {

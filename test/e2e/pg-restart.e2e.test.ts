@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../support/cluster.ts';
-import { nik } from '../support/events.ts';
+import { writeEnrolmentFile } from '../support/events.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 // PostgreSQL goes down under two running servers (a cluster of the test's
@@ -38,10 +37,7 @@ afterAll(async () => {
 });
 
 function importEnrolments(name: string, first: number, n: number): void {
-  const file = path.join(dir, name);
-  const line = (i: number) =>
-    JSON.stringify({ eventId: randomUUID(), type: 'WorkerEnrolled', effectiveOn: '2016-05-02', data: { nik: nik(first + i, '1771'), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '1771', sponsor: 'SELF' } });
-  writeFileSync(file, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
+  const file = writeEnrolmentFile(path.join(dir, name), first, n, '1771', '2016-05-02');
   const r = spawnSync(process.execPath, [BIN, 'import', file, '--no-project', '--rejects', path.join(dir, 'rejects.ndjson')], { env: env(), encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
 }

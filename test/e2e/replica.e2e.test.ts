@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, createStandby, type Cluster } from '../support/cluster.ts';
-import { nik } from '../support/events.ts';
+import { nik, writeEnrolmentFile } from '../support/events.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 // Reads from a real PostgreSQL hot standby: a primary cluster of the test's
@@ -53,10 +53,7 @@ afterAll(async () => {
 });
 
 function importEnrolments(name: string, first: number, n: number): number {
-  const file = path.join(dir, name);
-  const line = (i: number) =>
-    JSON.stringify({ eventId: randomUUID(), type: 'WorkerEnrolled', effectiveOn: '2018-07-02', data: { nik: nik(first + i, '5171'), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '5171', sponsor: 'SELF' } });
-  writeFileSync(file, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
+  const file = writeEnrolmentFile(path.join(dir, name), first, n, '5171', '2018-07-02');
   const r = spawnSync(process.execPath, [BIN, 'import', file, '--rejects', path.join(dir, 'rejects.ndjson')], { env: env(), encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return performance.now();

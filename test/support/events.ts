@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/config.ts';
 import type { AppendInput } from '../../src/eventstore/append.ts';
 import { eventLineParser } from '../../src/importer/event-line.ts';
@@ -21,3 +22,14 @@ export const lapse = (nik: string, on: string) => ev('WorkerLapsed', on, { nik, 
 
 /** A valid NIK for the n-th test worker (regency 3375, born 12-03-1985). */
 export const nik = (n: number, regency = '3375') => `${regency}011203 85${String(n).padStart(4, '0')}`.replace(' ', '');
+
+/**
+ * An import file (NDJSON, the CLI's format) of `n` self-paid BPU enrolments of
+ * workers first … first+n-1 in one regency, effective on one day; returns its path.
+ */
+export function writeEnrolmentFile(file: string, first: number, n: number, regency: string, on: string): string {
+  const line = (i: number) =>
+    JSON.stringify({ eventId: randomUUID(), type: 'WorkerEnrolled', effectiveOn: on, data: { nik: nik(first + i, regency), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: regency, sponsor: 'SELF' } });
+  writeFileSync(file, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
+  return file;
+}
