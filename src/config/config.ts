@@ -30,6 +30,11 @@ const Env = z.object({
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(4000),
   CAKUPAN_READY_MAX_LAG: z.coerce.number({ error: 'must be a number of events' }).int().min(0).default(10_000),
   CAKUPAN_FOLLOW_POLL_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(50).default(1000),
+  CAKUPAN_CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((os) => os.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins like https://dash.example.go.id (scheme and host, no path)')
+    .optional(),
   CAKUPAN_ANSWER_CACHE_MB: z.coerce.number({ error: 'must be megabytes' }).min(0).default(64),
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
@@ -52,6 +57,7 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   PORT: { about: 'port to listen on (default 4000; --port wins)', commands: ['serve'] },
   CAKUPAN_READY_MAX_LAG: { about: 'events the read models may trail the log before /readiness fails (default 10000)', commands: ['serve'] },
   CAKUPAN_FOLLOW_POLL_MS: { about: 'PostgreSQL: how often a server polls the log besides LISTEN/NOTIFY, and retries the projector lock (default 1000)', commands: ['serve'] },
+  CAKUPAN_CORS_ORIGINS: { about: 'browser origins allowed to call the API cross-origin, comma-separated (default none: no CORS headers)', commands: ['serve'] },
   CAKUPAN_ANSWER_CACHE_MB: { about: 'serialized public series answers kept per server until the read models move (default 64; 0 turns the cache off)', commands: ['serve'] },
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
   CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
@@ -81,6 +87,8 @@ export type Config = {
   /** /readiness fails when a projection trails the log head by more events than this. */
   readyMaxLag: number;
   shutdownTimeoutMs: number;
+  /** Browser origins allowed cross-origin access (with credentials); empty: none. */
+  corsOrigins: string[];
   /** Bytes of serialized answers the answer cache keeps (0: off). */
   answerCacheBytes: number;
   followPollMs: number;
@@ -122,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     readyMaxLag: e.CAKUPAN_READY_MAX_LAG,
     shutdownTimeoutMs: e.CAKUPAN_SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: e.CAKUPAN_CORS_ORIGINS ?? [],
     answerCacheBytes: Math.round(e.CAKUPAN_ANSWER_CACHE_MB * 1024 * 1024),
     followPollMs: e.CAKUPAN_FOLLOW_POLL_MS,
     jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,

@@ -26,6 +26,13 @@ export function createYogaServer(app: App) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // cross-origin access only for configured origins (graphql-yoga's default reflects any origin, with credentials)
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && app.config.corsOrigins.includes(origin)
+        ? { origin, credentials: true, methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ['content-type', 'authorization', 'accept', 'x-request-id', MIN_POSITION_HEADER, 'x-graphql-yoga-csrf'], exposedHeaders: ['x-request-id'], maxAge: 600 }
+        : false;
+    },
     graphiql: { title: 'cakupan', defaultQuery: DEFAULT_QUERY },
     logging: {
       debug: (...a) => logger.debug(logArgs(a)),
