@@ -213,10 +213,13 @@ function validate(q: CoverageQuery, groupBy: Dimension[], filter: CoverageFilter
   const issues: { field: string; reason: string }[] = [];
   if (q.from > q.to) issues.push({ field: 'from', reason: `${q.from} is after to (${q.to})` });
   if (new Set(groupBy).size !== groupBy.length) issues.push({ field: 'groupBy', reason: 'lists a dimension twice' });
-  for (const c of filter.regionCodes ?? []) {
-    const ok = c.length === 2 ? isProvinceCode(c) : c.length === 4 && currentRegencyCode(c) !== undefined;
-    if (!ok) issues.push({ field: 'filter.regionCodes', reason: `"${c}" is not a known province (2-digit) or regency/city (4-digit) code` });
+  const unknown = (filter.regionCodes ?? []).filter((c) => !(c.length === 2 ? isProvinceCode(c) : c.length === 4 && currentRegencyCode(c) !== undefined));
+  // a bounded message whatever the input: a few of the codes, each cut short, and how many there are
+  for (const c of unknown.slice(0, 3)) {
+    const shown = c.length > 12 ? `${JSON.stringify(c.slice(0, 12)).slice(0, -1)}…" (${c.length} characters)` : JSON.stringify(c);
+    issues.push({ field: 'filter.regionCodes', reason: `${shown} is not a known province (2-digit) or regency/city (4-digit) code` });
   }
+  if (unknown.length > 3) issues.push({ field: 'filter.regionCodes', reason: `and ${unknown.length - 3} more unknown codes (${unknown.length} in all)` });
   if (EMPLOYER_MEASURES.includes(q.measure)) {
     for (const d of groupBy) if (d !== 'PROVINCE' && d !== 'REGENCY') issues.push({ field: 'groupBy', reason: `${q.measure} can be grouped by PROVINCE or REGENCY only, not ${d}` });
     for (const f of ['segments', 'programs', 'sponsors'] as const) if (filter[f]?.length) issues.push({ field: `filter.${f}`, reason: `${q.measure} cannot be filtered by ${f}` });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import { ValidationError, type FieldIssue } from '../domain/errors.ts';
 import type { DomainEvent, ProposedEvent } from '../domain/events.ts';
-import { isIsoDate } from '../domain/reference/calendar.ts';
+import { DATE_RULE, isIsoDate } from '../domain/reference/calendar.ts';
 import { FORMALITIES, LAPSE_REASONS, PROGRAMS, SEGMENTS, SIZE_CLASSES, SPONSORS, TARGET_METRICS } from '../domain/reference/vocabulary.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
 import { nikProblem, pseudonymiser } from '../domain/worker/nik.ts';
@@ -12,13 +12,9 @@ import { canonicalJson } from '../eventstore/hash.ts';
 // by field. Objects are strict: an unexpected key (a worker's name, say) is
 // rejected rather than silently stored.
 
-// Facts of this history happen between these years: a date outside them is a typo (2103 for 2013) or a placeholder.
-const FIRST_DATE = '1900-01-01';
-const LAST_DATE = '2199-12-31';
+// Facts of this history happen within the service's supported dates (SUPPORTED_DATES): a date outside them is a typo (2103 for 2013) or a placeholder.
 const isoDate = z.string().superRefine((d, ctx) => {
-  // One calendar check per date (every line has one): the window only for real dates.
-  if (!isIsoDate(d)) ctx.addIssue({ code: 'custom', message: 'must be a real calendar date YYYY-MM-DD' });
-  else if (d < FIRST_DATE || d > LAST_DATE) ctx.addIssue({ code: 'custom', message: `must be a date from ${FIRST_DATE} to ${LAST_DATE}` });
+  if (!isIsoDate(d)) ctx.addIssue({ code: 'custom', message: DATE_RULE });
 });
 
 // PostgreSQL cannot store a NUL character or a lone UTF-16 surrogate in text

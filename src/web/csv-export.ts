@@ -5,14 +5,14 @@ import { coverageSeries, DIMENSIONS, MEASURES } from '../analytics/coverage-seri
 import { GRANULARITIES } from '../analytics/periods.ts';
 import type { Database } from '../db/database.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { isIsoDate } from '../domain/reference/calendar.ts';
+import { DATE_RULE, isIsoDate } from '../domain/reference/calendar.ts';
 import { PROGRAMS, SEGMENTS, SPONSORS } from '../domain/reference/vocabulary.ts';
 
 // GET /export/coverage.csv: the flat rows of coverageSeries as CSV, for BI
 // tools and spreadsheets that cannot speak GraphQL. Same measures, filters
 // and limits; lists are comma-separated (?regionCodes=17,3375&groupBy=SEGMENT).
 
-const date = z.string().refine(isIsoDate, 'must be a real calendar date YYYY-MM-DD');
+const date = z.string().refine(isIsoDate, DATE_RULE);
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()

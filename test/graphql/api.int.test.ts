@@ -67,6 +67,36 @@ describe('coverage queries over GraphQL', () => {
     expect(bad.errors[0].message).toMatch(/Date must be a real calendar date/);
   });
 
+  it('refuses dates outside 1900-01-01 … 2199-12-31 as VALIDATION, for Date and DateTime arguments alike', async () => {
+    const series = (from: string, asOf: string) =>
+      gql(`query($from: Date!, $asOf: DateTime) { coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: $from, to: "2013-12-31", asOf: $asOf) { rows { value } } }`, { from, asOf });
+    for (const [from, asOf] of [
+      ['0001-01-01', '2014-01-01T00:00:00Z'],
+      ['1899-12-31', '2014-01-01T00:00:00Z'],
+      ['2013-01-01', '0000-01-01T00:00:00Z'],
+      ['2013-01-01', '0001-06-01T00:00:00Z'],
+      ['2013-01-01', '9999-12-31T23:59:59Z'],
+    ]) {
+      const r = await series(from, asOf);
+      expect(r.errors?.[0]?.extensions.code, `${from} ${asOf}: ${JSON.stringify(r)}`).toBe('VALIDATION');
+    }
+    // written in the document, the reason names the supported range
+    const literal = await gql(`{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: YEAR, from: "2013-01-01", to: "2013-12-31", asOf: "9999-12-31T00:00:00Z") { rows { value } } }`);
+    expect(literal.errors[0].extensions.code).toBe('VALIDATION');
+    expect(literal.errors[0].message).toContain('DateTime must lie from 1900-01-01 to 2199-12-31, got "9999-12-31T00:00:00Z"');
+    const ok = await series('1900-01-01', '2199-12-31T00:00:00Z');
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('keeps an error about many bad region codes short, whatever their number and length', async () => {
+    const codes = [...Array.from({ length: 5000 }, (_, i) => `X${i}`), 'Y'.repeat(100_000)];
+    const r = await gql(`query($f: CoverageFilter) { coverageAt(measure: ACTIVE_PARTICIPANTS, date: "2013-03-01", filter: $f) { value } }`, { f: { regionCodes: codes } });
+    expect(r.errors[0].extensions.code).toBe('VALIDATION');
+    const text = JSON.stringify(r);
+    expect(text.length).toBeLessThan(2000);
+    expect(text).toContain('and 4998 more unknown codes (5001 in all)');
+  });
+
   it('resolves region coverage for all provinces with a bounded number of queries (no N+1)', async () => {
     queries = 0;
     const r = await gql(`{ regions { code coverage(measure: ACTIVE_PARTICIPANTS, date: "2013-03-01") } }`);

@@ -33,10 +33,10 @@ describe('import line validation messages', () => {
 
   it('takes dates the database can store and the history can hold', () => {
     const on = (effectiveOn: string) => issuesOf({ eventId, type: 'EmployerDeregistered', effectiveOn, data: { npp: '17081342', reason: 'closed' } });
-    expect(on('0000-01-07')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD' }]);
-    expect(on('2013-02-29')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD' }]);
-    expect(on('1850-06-01')).toEqual([{ field: 'effectiveOn', reason: 'must be a date from 1900-01-01 to 2199-12-31' }]);
-    expect(on('2200-01-01')).toEqual([{ field: 'effectiveOn', reason: 'must be a date from 1900-01-01 to 2199-12-31' }]);
+    expect(on('0000-01-07')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31' }]);
+    expect(on('2013-02-29')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31' }]);
+    expect(on('1850-06-01')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31' }]);
+    expect(on('2200-01-01')).toEqual([{ field: 'effectiveOn', reason: 'must be a real calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31' }]);
     expect(on('1900-01-01')).toEqual([]);
     expect(on('2199-12-31')).toEqual([]);
   });

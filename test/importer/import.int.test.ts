@@ -59,7 +59,7 @@ describe('a file with bad lines', () => {
       [2, 'VALIDATION', expect.stringMatching(/^\(line\): malformed JSON/)],
       [3, 'VALIDATION', 'type: unknown event type "WorkerPromoted" (expected one of EmployerRegistered, EmployerDeregistered, EmployerLicensed, WorkerEnrolled, WorkerLapsed, WorkerProgramsChanged, WorkforceEstimated, CoverageTargetSet, EventRetracted)'],
       [4, 'VALIDATION', 'data.nik: NIK digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)'],
-      [5, 'VALIDATION', 'effectiveOn: must be a real calendar date YYYY-MM-DD'],
+      [5, 'VALIDATION', 'effectiveOn: must be a real calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31'],
       [6, 'DOMAIN_RULE', 'data.programs: JP not available to segment BPU (allowed: JKK, JKM, JHT)'],
       [7, 'DOMAIN_RULE', 'data.nik: worker has no active enrolment to lapse'],
       [8, 'VALIDATION', 'data.regionCode: is not a known regency/city code'],
