@@ -56,7 +56,8 @@ function forEachLine(text: string, firstLine: number, fn: (raw: string, line: nu
 function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line: number): LineResult {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // a byte-order mark may open a file (editors on Windows write one); anywhere else it is a malformed line
+    json = JSON.parse(line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     return { line, reject: { line, code: 'VALIDATION', errors: [{ field: '(line)', reason: `malformed JSON: ${(e as Error).message}` }] } };
   }

@@ -32,6 +32,23 @@ describe('the sample file (test/fixtures)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('accepts a byte-order mark at the start of the file, inline and in the parse workers, and gives the same log', async () => {
+    const file = path.join(os.tmpdir(), `bom-${process.pid}-${Date.now()}.ndjson`);
+    writeFileSync(file, '\ufeff' + readFileSync(SAMPLE, 'utf8'));
+    for (const parseWorkers of [0, 1]) {
+      const r = await importFile(db, testConfig, file, { parseWorkers });
+      expect(r.rejected, JSON.stringify(r.rejects)).toBe(0);
+      expect(r.appended + r.duplicates).toBe(r.lines);
+    }
+    // the same events, data and order (hashes differ: they cover the recording instant)
+    const log = () => db.query('SELECT position, event_id::text, type, stream_id, stream_version, effective_on, data FROM events ORDER BY position');
+    const withBom = await log();
+    await db.dropDatabase();
+    db = await freshDatabase();
+    await importFile(db, testConfig, SAMPLE);
+    expect(await log()).toEqual(withBom);
+  });
+
   it('stores no NIK anywhere in the database', async () => {
     await importFiles();
     const niks = [...readFileSync(SAMPLE, 'utf8').matchAll(/"nik":"(\d{16})"/g)].map((m) => m[1]);
