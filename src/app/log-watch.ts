@@ -22,11 +22,6 @@ export class LogWatch {
 
   constructor(private readonly read: () => Promise<LogAdvanced>) {}
 
-  /** The last position published (or read for a subscriber), if any. */
-  get latest(): LogAdvanced | undefined {
-    return this.last;
-  }
-
   /** The read models may have moved: reads where they stand and publishes a new position. */
   poke(): void {
     if (this.closed || this.listeners.size === 0) return;
@@ -72,13 +67,6 @@ export class LogWatch {
       this.listeners.delete(listener);
       this.stops.delete(stop);
     });
-  }
-
-  /** Reads where the read models stand now (also remembered as the latest). */
-  async current(): Promise<LogAdvanced> {
-    const now = await this.read();
-    if (!this.last || now.position > this.last.position) this.last = now;
-    return now;
   }
 
   close(): void {

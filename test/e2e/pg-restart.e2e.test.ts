@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../support/cluster.ts';
 import { writeEnrolmentFile } from '../support/events.ts';
@@ -22,11 +21,7 @@ let url: string;
 const env = () => ({ ...process.env, DATABASE_URL: url, CAKUPAN_PSEUDONYM_SECRET: 'e2e-secret-0123456789', CAKUPAN_LOG_FORMAT: 'json', CAKUPAN_FOLLOW_POLL_MS: '250' });
 
 beforeAll(async () => {
-  cluster = await createCluster();
-  const admin = new pg.Client({ connectionString: cluster.url() });
-  await admin.connect();
-  await admin.query('CREATE DATABASE cakupan');
-  await admin.end();
+  cluster = await createCluster({ database: 'cakupan' });
   url = cluster.url('cakupan');
   servers = await Promise.all([startServer([], env()), startServer([], env())]);
 });

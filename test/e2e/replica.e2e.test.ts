@@ -33,11 +33,7 @@ const env = () => ({
 });
 
 beforeAll(async () => {
-  primary = await createCluster();
-  const admin = new pg.Client({ connectionString: primary.url() });
-  await admin.connect();
-  await admin.query('CREATE DATABASE cakupan');
-  await admin.end();
+  primary = await createCluster({ database: 'cakupan' });
   standby = await createStandby(primary);
   standbyAdmin = new pg.Client({ connectionString: standby.url() });
   await standbyAdmin.connect();

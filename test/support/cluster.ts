@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import pg from 'pg';
 
 // A PostgreSQL cluster of a test's own (initdb in a temporary directory, on a
 // free port), for tests that restart PostgreSQL or stream it to a standby: the
@@ -71,12 +72,21 @@ function cluster(dir: string, port: number): Cluster {
   return c;
 }
 
-/** A new primary cluster, started (trust auth; replication connections allowed from loopback). */
-export async function createCluster(): Promise<Cluster> {
+/** A new primary cluster, started (trust auth; replication connections allowed from loopback), with an empty `database` when named. */
+export async function createCluster(opts: { database?: string } = {}): Promise<Cluster> {
   const dir = ownedTempDir('cakupan-pg-');
   run('initdb', ['-D', path.join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
   const c = cluster(dir, await freePort());
   c.start();
+  if (opts.database) {
+    const admin = new pg.Client({ connectionString: c.url() });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${opts.database}`);
+    } finally {
+      await admin.end();
+    }
+  }
   return c;
 }
 
