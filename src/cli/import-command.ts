@@ -4,7 +4,7 @@ import { catchUp, projectionStatus, slowestProjection } from '../projections/run
 import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
 
-type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean; project: boolean };
+type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean; project: boolean; retryRejected?: boolean };
 
 export const importCommand = (file: string, options: Options) =>
   withDatabase('import', async (db, config) => {
@@ -16,6 +16,7 @@ export const importCommand = (file: string, options: Options) =>
     const summary = await importFile(db, config, file, {
       batchSize: options.batchSize,
       parseWorkers: options.parseWorkers,
+      retryRejected: options.retryRejected,
       rejectsPath,
       onProgress: (done, total) => {
         bar?.setTotal(total);
@@ -29,8 +30,12 @@ export const importCommand = (file: string, options: Options) =>
       `${summary.lines} lines: ${summary.appended} appended, ${summary.duplicates} already in the log, ` +
         `${summary.rejected} rejected (${seconds.toFixed(1)} s); log head at position ${summary.headPosition}\n`,
     );
+    if (options.retryRejected) out.write('--retry-rejected: lines whose ids were rejected before were decided again against the current log\n');
+    if (summary.rejectedEarlier) {
+      out.write(`${summary.rejectedEarlier} of the rejected lines were rejected by an earlier import and are reported as decided then (--retry-rejected decides them again)\n`);
+    }
     for (const r of summary.rejects.slice(0, 20)) {
-      for (const e of r.errors) out.write(`  line ${r.line}: ${r.code} ${e.field}: ${e.reason}\n`);
+      for (const e of r.errors) out.write(`  line ${r.line}: ${r.code} ${e.field}: ${e.reason}${r.decidedAt ? ` (decided ${r.decidedAt})` : ''}\n`);
     }
     if (summary.rejected > 20) out.write(`  … and ${summary.rejected - 20} more\n`);
     if (summary.rejected) out.write(`rejected lines written to ${rejectsPath}\n`);

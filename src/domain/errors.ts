@@ -9,6 +9,7 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   CONCURRENCY: 'CONCURRENCY',
+  CONFLICT: 'CONFLICT',
   DOMAIN_RULE: 'DOMAIN_RULE',
   COST_LIMIT: 'COST_LIMIT',
   RATE_LIMITED: 'RATE_LIMITED',
@@ -24,6 +25,7 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; log: 'info' | 'war
   FORBIDDEN: { status: 403, log: 'warn', clientAction: 'use a key whose role allows the field' },
   NOT_FOUND: { status: 404, log: 'info', clientAction: 'the id, code or stream does not exist; check it' },
   CONCURRENCY: { status: 409, log: 'info', clientAction: `the stream moved: read it again, decide again, resend with the new \`expectedVersion\`` },
+  CONFLICT: { status: 409, log: 'info', clientAction: `the event id was decided before for a different payload (\`issues\` name the position or the rejection): give a new event its own id` },
   DOMAIN_RULE: { status: 422, log: 'info', clientAction: `the command breaks a rule of the domain (\`rule\` names it); do not retry unchanged` },
   COST_LIMIT: { status: 400, log: 'warn', clientAction: `ask for less: fewer fields, aliases, groups or periods (\`issues\` name the budget and the figure)` },
   RATE_LIMITED: { status: 429, log: 'warn', clientAction: `slow down; retry after \`Retry-After\` (reserved: no rate limit is enforced yet)` },
@@ -77,6 +79,25 @@ export class ConcurrencyError extends CakupanError {
       { field: 'expectedVersion', reason: `stream is at version ${actual}` },
     ]);
     this.name = 'ConcurrencyError';
+  }
+}
+
+/**
+ * An event id that the log has already decided (appended, or rejected against
+ * the log) sent again with a different payload. An id names one event: the
+ * new payload is refused, never taken for a duplicate.
+ */
+export class ConflictError extends CakupanError {
+  constructor(
+    readonly eventId: string,
+    readonly stored: { position: number } | { rejectedAt: Date; code: string },
+  ) {
+    const reason =
+      'position' in stored
+        ? `is in the log at position ${stored.position} with a different payload`
+        : `was rejected (${stored.code}) at ${stored.rejectedAt.toISOString()} with a different payload; retryRejected decides it again`;
+    super(ErrorCode.CONFLICT, `eventId: ${reason}`, [{ field: 'eventId', reason }]);
+    this.name = 'ConflictError';
   }
 }
 

@@ -1,6 +1,7 @@
 import { copyField, CopyRows, putAscii, putBytes, putUint } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
-import { CakupanError, isCakupanError, ConcurrencyError, DomainRuleViolation } from '../domain/errors.ts';
+import { createHash } from 'node:crypto';
+import { CakupanError, isCakupanError, ConcurrencyError, ConflictError, DomainRuleViolation, ErrorCode, type FieldIssue } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
 import { canonicalEnvelope, canonicalJson, GENESIS_HASH, HashChain, PLAIN_ASCII, SCHEMA_VERSION } from './hash.ts';
@@ -24,7 +25,14 @@ export type AppendInput = ProposedEvent & {
 export type AppendOutcome =
   | { status: 'appended'; index: number; eventId: string; position: number; streamId: string; streamVersion: number }
   | { status: 'duplicate'; index: number; eventId: string; position: number; streamId: string }
-  | { status: 'rejected'; index: number; eventId: string; error: CakupanError };
+  | {
+      status: 'rejected';
+      index: number;
+      eventId: string;
+      error: CakupanError;
+      /** Set when the rejection is an earlier decision reported again (see `event_rejections`), not decided now. */
+      decidedAt?: Date;
+    };
 
 export type AppendResult = {
   outcomes: AppendOutcome[];
@@ -37,7 +45,22 @@ export type AppendResult = {
 const APPEND_LOCK = 0x63616b75; // "caku"
 export { SCHEMA_VERSION };
 
-export type StoredRef = { event_id: string; position: number; stream_id: string; type: string; region_code: string | null };
+export type StoredRef = {
+  event_id: string;
+  position: number;
+  stream_id: string;
+  type: string;
+  region_code: string | null;
+  /** The stored payload (jsonb as text) and effective day: an id sent again is a duplicate only with the same content. */
+  effective_on: string;
+  data: string;
+};
+
+/** An event id's latest rejection against the log (`event_rejections`): its outcome until it is retried. */
+export type EarlierRejection = { event_id: string; content_hash: Uint8Array; code: string; issues: FieldIssue[]; rejected_at: Date };
+
+/** A rejection decided in this batch, recorded with the batch (see `event_rejections`). */
+type FreshRejection = { eventId: string; contentHash: string; type: string; code: string; issues: FieldIssue[] };
 
 /**
  * Appends a batch to the log in one transaction: idempotent on eventId,
@@ -66,6 +89,12 @@ export type AppendOptions = {
    * production (the CLI and the API cannot), where recorded time is the store's.
    */
   clock?: () => Date;
+  /**
+   * Decide again the events whose ids were rejected against the log before
+   * (`cakupan import --retry-rejected`); otherwise an earlier rejection is
+   * the id's outcome and is reported again.
+   */
+  retryRejected?: boolean;
 };
 
 export async function appendEvents(db: Database, events: AppendInput[], opts: AppendOptions): Promise<AppendResult> {
@@ -92,10 +121,13 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
     const head = await lockedHead(tx);
     await streams.sync(tx, head.position);
     const known = new Map<string, StoredRef>();
+    const earlier = await earlierRejections(tx, events);
+    // a guess assumes every id is new: an id rejected before is decided with lookups
+    if (mode === 'guess' && earlier.size) return undefined;
     if (mode === 'lookup') {
       const retractionTargets = events.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : []));
       for (const row of await tx.query<StoredRef>(
-        'SELECT event_id::text, position, stream_id, type, region_code FROM events WHERE event_id = ANY($1::uuid[])',
+        'SELECT event_id::text, position, stream_id, type, region_code, effective_on::text AS effective_on, data::text AS data FROM events WHERE event_id = ANY($1::uuid[])',
         [[...new Set([...events.map((e) => e.eventId), ...retractionTargets])]],
       )) known.set(row.event_id, row);
     }
@@ -129,6 +161,8 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
     const base = { ...head, recordedAt: laterOf(head.recordedAt, opts.clock?.() ?? (await storeClock(tx))) };
     const decided = await decideBatch(events, snapshots, known, base, {
       stopOnReject: mode === 'guess',
+      earlier,
+      retryRejected: opts.retryRejected ?? false,
       history: async (streamId) => (await streamHistories(tx, [streamId])).get(streamId) ?? [],
     });
     if (!decided) return undefined;
@@ -136,6 +170,7 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
       return { outcomes: decided.outcomes, committed: false, headPosition: head.position, dirty: new Map<string, StreamSnapshot>() };
     }
     await copyEvents(tx, decided);
+    await recordRejections(tx, decided.rejections, head.position, base.recordedAt);
     return { outcomes: decided.outcomes, committed: true, headPosition: decided.position, dirty };
   });
   if (!result) return undefined;
@@ -169,6 +204,8 @@ export const laterOf = (a: Date, b: Date) => (a > b ? a : b);
 
 export type DecidedBatch = {
   outcomes: AppendOutcome[];
+  /** Rejections decided in this batch, to record with it. */
+  rejections: FreshRejection[];
   /** The appended events as COPY text rows. */
   rows: CopyRows;
   appended: number;
@@ -198,9 +235,9 @@ export async function decideBatch(
   snapshots: StateView,
   known: Map<string, StoredRef>,
   base: LogHead,
-  opts: { stopOnReject: boolean; history: (streamId: string) => Promise<Fact[]> },
+  opts: { stopOnReject: boolean; history: (streamId: string) => Promise<Fact[]>; earlier?: Map<string, EarlierRejection>; retryRejected?: boolean },
 ): Promise<DecidedBatch | undefined> {
-  const batch = new BatchDecision(events, snapshots, known, base, opts.stopOnReject);
+  const batch = new BatchDecision(events, snapshots, known, base, opts.stopOnReject, opts.earlier ?? NO_REJECTIONS, opts.retryRejected ?? false);
   let index = 0;
   while (index < events.length) {
     index = batch.run(index, Math.min(events.length, index + YIELD_EVERY));
@@ -216,6 +253,11 @@ export async function decideBatch(
 class BatchDecision {
   readonly pending = new Map<string, PendingFact>();
   readonly outcomes: AppendOutcome[] = [];
+  readonly rejections: FreshRejection[] = [];
+  /** Ids decided earlier in this batch (careful mode): the content each had and its outcome. */
+  readonly #decided = new Map<string, { content: string; position: number } | { content: string; error: CakupanError }>();
+  readonly #earlier: Map<string, EarlierRejection>;
+  readonly #retry: boolean;
   /** Log histories of the streams that retractions in this batch withdraw from. */
   readonly histories = new Map<string, Fact[]>();
   /** Set when `run` stopped before a retraction whose stream's history is not loaded yet. */
@@ -235,7 +277,17 @@ class BatchDecision {
   #position: number;
   #rejected = false;
 
-  constructor(events: AppendInput[], snapshots: StateView, known: Map<string, StoredRef>, base: LogHead, stopOnReject: boolean) {
+  constructor(
+    events: AppendInput[],
+    snapshots: StateView,
+    known: Map<string, StoredRef>,
+    base: LogHead,
+    stopOnReject: boolean,
+    earlier: Map<string, EarlierRejection>,
+    retry: boolean,
+  ) {
+    this.#earlier = earlier;
+    this.#retry = retry;
     this.#events = events;
     this.#snapshots = snapshots;
     this.#known = known;
@@ -263,14 +315,36 @@ class BatchDecision {
     const { pending, outcomes } = this;
     const careful = !this.#stopOnReject;
     for (let index = from; index < to; index++) {
+      if (this.stopped) return index;
       const e = this.#events[index];
+      // An id's outcome is final: in the log (a duplicate, or a CONFLICT when
+      // the payload differs), rejected before (reported again, unless retried),
+      // or decided earlier in this batch (the same, wherever batches are cut).
       const stored = this.#known.get(e.eventId);
       if (stored) {
-        outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
+        if (storedContent(stored) === contentOf(e)) outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: stored.position, streamId: stored.stream_id });
+        else outcomes.push(this.#refused(index, e, new ConflictError(e.eventId, { position: stored.position })));
+        continue;
+      }
+      const before = careful ? this.#decided.get(e.eventId) : undefined;
+      if (before) {
+        if (before.content !== contentOf(e)) {
+          outcomes.push(this.#refused(index, e, 'position' in before ? new ConflictError(e.eventId, { position: before.position }) : new ConflictError(e.eventId, { rejectedAt: this.#recordedAt, code: before.error.code })));
+        } else if ('position' in before) {
+          outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: before.position, streamId: e.streamId });
+        } else {
+          outcomes.push(this.#refused(index, e, before.error));
+        }
+        continue;
+      }
+      const earlier = this.#retry ? undefined : this.#earlier.get(e.eventId);
+      if (earlier) {
+        const sameContent = Buffer.from(earlier.content_hash).toString('hex') === contentHash(contentOf(e));
+        const error = sameContent ? new CakupanError(earlier.code as ErrorCode, earlier.issues.map((i) => `${i.field}: ${i.reason}`).join('; '), earlier.issues) : new ConflictError(e.eventId, { rejectedAt: earlier.rejected_at, code: earlier.code });
+        outcomes.push({ ...this.#refused(index, e, error), ...(sameContent ? { decidedAt: earlier.rejected_at } : {}) });
         continue;
       }
       try {
-        if (careful && pending.has(e.eventId)) throw new DomainRuleViolation('unique-event-id', 'eventId', 'appears twice in this batch');
         if (e.type === 'EventRetracted' && !e.streamId) {
           throw new DomainRuleViolation('retract-existing', 'data.eventId', `no event ${e.data.eventId} in the log`);
         }
@@ -306,7 +380,10 @@ class BatchDecision {
         }
         this.#appended += 1;
         this.#snapshots.set(e.streamId, next);
-        if (careful) pending.set(e.eventId, e);
+        if (careful) {
+          pending.set(e.eventId, e);
+          this.#decided.set(e.eventId, { content: contentOf(e), position });
+        }
         outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
       } catch (error) {
         if (!isCakupanError(error)) throw error;
@@ -314,11 +391,21 @@ class BatchDecision {
           this.stopped = true;
           return index;
         }
-        this.#rejected = true;
-        outcomes.push({ status: 'rejected', index, eventId: e.eventId, error });
+        outcomes.push(this.#refused(index, e, error));
+        const content = contentOf(e);
+        this.#decided.set(e.eventId, { content, error });
+        // a wrong expectedVersion is the caller's view of the stream, not a decision on the event: not recorded
+        if (error.code !== ErrorCode.CONCURRENCY) this.rejections.push({ eventId: e.eventId, contentHash: contentHash(content), type: e.type, code: error.code, issues: error.issues });
       }
     }
     return to;
+  }
+
+  /** A rejection (with stopOnReject, the batch stops: a guess decides again with lookups). */
+  #refused(index: number, e: AppendInput, error: CakupanError): AppendOutcome & { status: 'rejected' } {
+    if (this.#stopOnReject) this.stopped = true;
+    this.#rejected = true;
+    return { status: 'rejected', index, eventId: e.eventId, error };
   }
 
   /**
@@ -384,6 +471,7 @@ class BatchDecision {
   result(): DecidedBatch {
     return {
       outcomes: this.outcomes,
+      rejections: this.rejections,
       rows: this.#rows,
       appended: this.#appended,
       rejected: this.#rejected,
@@ -396,6 +484,46 @@ class BatchDecision {
 
 /** The state of a stream with no events yet (shared: deciders never change a state, they make the next one). */
 const NEW_STREAM: StreamSnapshot = Object.freeze({ ...emptyStream(), retracted: Object.freeze([]) as unknown as string[] });
+
+const NO_REJECTIONS = new Map<string, EarlierRejection>();
+
+/**
+ * What makes two events with one id the same event: type, effective day and
+ * the payload as stored (canonical JSON, the worker pseudonymised). Not the
+ * stream (a retraction's is filled in from the log) nor metadata.
+ */
+export const contentOf = (e: Pick<AppendInput, 'type' | 'effectiveOn' | 'data' | 'dataJson'>): string => `${e.type}\n${e.effectiveOn}\n${e.dataJson ?? canonicalJson(e.data)}`;
+const storedContent = (s: StoredRef): string => `${s.type}\n${s.effective_on}\n${canonicalJson(JSON.parse(s.data))}`;
+export const contentHash = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+
+/** The latest rejection of each of these ids that the log has recorded. */
+export async function earlierRejections(tx: Sql, events: Pick<AppendInput, 'eventId'>[]): Promise<Map<string, EarlierRejection>> {
+  const rows = await tx.query<EarlierRejection>(
+    `SELECT DISTINCT ON (event_id) event_id::text, content_hash, code, issues, rejected_at
+       FROM event_rejections WHERE event_id = ANY($1::uuid[]) ORDER BY event_id, seq DESC`,
+    [events.map((e) => e.eventId)],
+  );
+  return rows.length ? new Map(rows.map((r) => [r.event_id, r])) : NO_REJECTIONS;
+}
+
+/** Records a batch's rejections in its transaction: the ids' outcomes from now on. */
+export async function recordRejections(tx: Sql, rejections: FreshRejection[], headPosition: number, at: Date): Promise<void> {
+  if (!rejections.length) return;
+  await tx.query(
+    `INSERT INTO event_rejections (event_id, content_hash, type, code, issues, head_position, rejected_at)
+     SELECT r.id, decode(r.hash, 'hex'), r.type, r.code, r.issues::jsonb, $6, $7
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS r(id, hash, type, code, issues)`,
+    [
+      rejections.map((r) => r.eventId),
+      rejections.map((r) => r.contentHash),
+      rejections.map((r) => r.type),
+      rejections.map((r) => r.code),
+      rejections.map((r) => JSON.stringify(r.issues)),
+      headPosition,
+      at,
+    ],
+  );
+}
 
 const YIELD_EVERY = 500;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -429,9 +557,9 @@ export function streamIdsOf(events: AppendInput[]): Set<string> {
   return ids;
 }
 
-function pendingTarget(events: AppendInput[], eventId: string): StoredRef | undefined {
+function pendingTarget(events: AppendInput[], eventId: string): Pick<StoredRef, 'stream_id' | 'region_code'> | undefined {
   const e = events.find((x) => x.eventId === eventId && x.type !== 'EventRetracted');
-  return e && { event_id: e.eventId, position: 0, stream_id: e.streamId, type: e.type, region_code: e.regionCode };
+  return e && { stream_id: e.streamId, region_code: e.regionCode };
 }
 
 function regionFromSnapshot(s: StreamSnapshot): string | null {

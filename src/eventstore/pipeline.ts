@@ -3,6 +3,7 @@ import {
   appendEvents,
   copyEvents,
   decideBatch,
+  earlierRejections,
   isUniqueViolation,
   laterOf,
   lockedHead,
@@ -28,7 +29,8 @@ type Prepared = { base: LogHead; decided: DecidedBatch; states: TentativeView };
  * does optimistically. Its write then takes the append lock and checks that
  * the head is exactly that (same position and hash): if another writer came
  * in between, if batch n was not written as decided, if any event was
- * rejected, or if a unique index refuses a row, the batch is appended again
+ * rejected, if an id was rejected against the log before, or if a unique
+ * index refuses a row, the batch is appended again
  * through `appendEvents`, which decides it against the log. So the outcomes
  * are always those of appending the batches one by one.
  */
@@ -42,7 +44,11 @@ export class AppendPipeline {
   /** The first write that failed: no later batch is written after it (the log keeps the file's order). */
   #failure: Error | undefined;
 
-  constructor(db: Database) {
+  readonly #retryRejected: boolean;
+
+  /** `retryRejected`: ids rejected against the log before are decided again (see `appendEvents`). */
+  constructor(db: Database, opts: { retryRejected?: boolean } = {}) {
+    this.#retryRejected = opts.retryRejected ?? false;
     this.#db = db;
     this.#streams = streamStatesOf(db);
   }
@@ -100,6 +106,8 @@ export class AppendPipeline {
         .transaction(async (tx) => {
           const head = await lockedHead(tx);
           if (head.position !== prepared.base.position || !head.hash.equals(prepared.base.hash)) return false;
+          // decided as new ids: one that was rejected before is decided with lookups
+          if ((await earlierRejections(tx, events)).size) return false;
           await copyEvents(tx, prepared.decided);
           return true;
         })
@@ -115,6 +123,6 @@ export class AppendPipeline {
     }
     // Later batches decided on top of this one cannot be written as decided either.
     this.#tail = undefined;
-    return appendEvents(this.#db, events, { atomic: false });
+    return appendEvents(this.#db, events, { atomic: false, retryRejected: this.#retryRejected });
   }
 }

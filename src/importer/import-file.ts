@@ -15,6 +15,8 @@ export type ImportSummary = {
   appended: number;
   duplicates: number;
   rejected: number;
+  /** Of the rejected lines, those whose ids an earlier import rejected against the log: reported again, not decided again. */
+  rejectedEarlier: number;
   rejects: Reject[];
   headPosition: number;
 };
@@ -33,12 +35,18 @@ export type ImportOptions = {
   blockBytes?: number;
   /** Whether the main thread parses the blocks read before the workers have started (default true). */
   parseWhileWorkersStart?: boolean;
+  /** Decide again the lines whose event ids were rejected against the log by an earlier import (otherwise that rejection is reported again). */
+  retryRejected?: boolean;
 };
 
 /**
  * Imports an NDJSON file of events. Each batch is one transaction; lines that
  * fail validation or a domain rule are reported with their line number and
- * not appended; every valid line is. Re-running a file appends nothing.
+ * not appended; every valid line is. An event id's outcome is final:
+ * running the file again (whole, after a crash, or in pieces) reports the
+ * same outcomes and leaves the same log, since rejections decided against
+ * the log are recorded with the batch and reported again (`retryRejected`
+ * decides them again).
  * Lines are parsed in blocks, by worker threads when there are any, while the
  * main thread decides, hashes and writes the previous batch.
  */
@@ -53,7 +61,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
   const inlineUntilReady = opts.parseWhileWorkersStart ?? true;
   const parse = (text: string, firstLine: number): Promise<Uint8Array | LineResult[]> =>
     pool && (pool.ready || !inlineUntilReady) ? pool.parse(text, firstLine) : Promise.resolve((parseInline ??= lineBlockParser(config))(text, firstLine));
-  const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejects: [], headPosition: 0 };
+  const summary: ImportSummary = { lines: 0, appended: 0, duplicates: 0, rejected: 0, rejectedEarlier: 0, rejects: [], headPosition: 0 };
   const rejectsOut = opts.rejectsPath ? createWriteStream(opts.rejectsPath) : undefined;
   const reject = (r: Reject) => {
     summary.rejected += 1;
@@ -65,7 +73,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
   let lineNos: number[] = [];
   let inFlight: Promise<void> = Promise.resolve();
   let bytesDone = 0;
-  const pipeline = new AppendPipeline(db);
+  const pipeline = new AppendPipeline(db, { retryRejected: opts.retryRejected });
   const flush = async () => {
     const [events, numbers, bytes] = [batch, lineNos, bytesDone];
     batch = [];
@@ -80,7 +88,17 @@ export async function importFile(db: Database, config: Config, file: string, opt
     for (const o of result.outcomes) {
       if (o.status === 'appended') summary.appended += 1;
       else if (o.status === 'duplicate') summary.duplicates += 1;
-      else reject({ line: numbers[o.index], eventId: o.eventId, type: events[o.index].type, code: o.error.code, errors: o.error.issues });
+      else {
+        if (o.decidedAt) summary.rejectedEarlier += 1;
+        reject({
+          line: numbers[o.index],
+          eventId: o.eventId,
+          type: events[o.index].type,
+          code: o.error.code,
+          errors: o.error.issues,
+          ...(o.decidedAt ? { decidedAt: o.decidedAt.toISOString() } : {}),
+        });
+      }
     }
     summary.headPosition = result.headPosition;
     opts.onProgress?.(Math.min(bytes, totalBytes), totalBytes);

@@ -5,7 +5,13 @@ import type { AppendInput } from '../eventstore/append.ts';
 import { canonicalJson, PLAIN_ASCII, SCHEMA_VERSION } from '../eventstore/hash.ts';
 import { eventLineParser } from './event-line.ts';
 
-export type Reject = { line: number; eventId?: string; type?: string; code: string; errors: FieldIssue[] };
+/**
+ * A refused line: its number, the event id and type when they are valid, the
+ * code and each field's reason (the service's words, never the line's
+ * content, which may hold a NIK). `decidedAt`: an earlier import's rejection
+ * of this id against the log, reported again.
+ */
+export type Reject = { line: number; eventId?: string; type?: string; code: string; errors: FieldIssue[]; decidedAt?: string };
 
 /** One non-blank import line: the event it proposes, or why it was refused. */
 export type LineResult = { line: number; event: AppendInput; reject?: never } | { line: number; reject: Reject; event?: never };

@@ -75,18 +75,26 @@ describe('log with events', () => {
     expect(await count()).toBe(2);
   });
 
-  it('refuses an event id given twice in one batch, by appendEvents and by the import pipeline', async () => {
-    // Two different events under one id (a source system's bug): the first is appended, the second refused.
+  it('takes an event id given twice in one batch as the log would: a duplicate with the same payload, a CONFLICT with another', async () => {
+    // Two different events under one id (a source system's bug): the first is appended, the second refused as a conflict.
     const twice = () => {
       const first = enrolBpu(nik(1), '2013-01-15');
-      return [first, { ...enrolBpu(nik(2), '2013-01-15'), eventId: first.eventId }];
+      return [first, { ...enrolBpu(nik(2), '2013-01-15'), eventId: first.eventId }, { ...first }];
     };
     const atomic = await appendEvents(db, twice(), { atomic: true });
     expect(atomic.committed).toBe(false);
-    expect(atomic.outcomes[1]).toMatchObject({ status: 'rejected', error: { message: 'eventId: appears twice in this batch' } });
+    expect(atomic.outcomes[1]).toMatchObject({ status: 'rejected', error: { code: 'CONFLICT', message: 'eventId: is in the log at position 1 with a different payload' } });
+    expect(atomic.outcomes[2]).toMatchObject({ status: 'duplicate', position: 1 });
     const r = await new AppendPipeline(db).append([employer('17081342'), ...twice()]);
-    expect(r.outcomes.map((o) => (o.status === 'rejected' ? o.error.message : o.status))).toEqual(['appended', 'appended', 'eventId: appears twice in this batch']);
+    expect(r.outcomes.map((o) => (o.status === 'rejected' ? o.error.message : o.status))).toEqual([
+      'appended',
+      'appended',
+      'eventId: is in the log at position 2 with a different payload',
+      'duplicate',
+    ]);
     expect(await db.query('SELECT stream_id FROM events WHERE position > 1')).toHaveLength(1);
+    // a CONFLICT is not a decision on the id: nothing recorded
+    expect(await db.query('SELECT * FROM event_rejections')).toEqual([]);
   });
 
   it('serialises concurrent appends: positions stay gap-free and unique', async () => {
@@ -264,5 +272,66 @@ describe('the import pipeline (each batch decided while the previous one is writ
       ['appended', 3],
     ]);
     expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 3 });
+  });
+});
+
+describe("an event id's outcome is final", () => {
+  const rejections = () => db.query<{ event_id: string; code: string; issues: unknown; head_position: number }>('SELECT event_id::text, code, issues, head_position FROM event_rejections ORDER BY seq');
+
+  it('refuses an id in the log sent again with another payload (CONFLICT naming the position), and takes the same payload as a DUPLICATE', async () => {
+    const e = enrolBpu(nik(1), '2013-01-15');
+    await appendEvents(db, [e], { atomic: true });
+    const changed = await appendEvents(db, [{ ...enrolBpu(nik(1), '2013-02-15'), eventId: e.eventId }], { atomic: false });
+    expect(changed.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'CONFLICT', issues: [{ field: 'eventId', reason: 'is in the log at position 1 with a different payload' }] } });
+    const same = await new AppendPipeline(db).append([{ ...e }]);
+    expect(same.outcomes[0]).toMatchObject({ status: 'duplicate', position: 1 });
+    expect(await count()).toBe(1);
+    expect(await rejections()).toEqual([]);
+  });
+
+  it('records a rejection against the log and reports it again, unchanged, until it is retried', async () => {
+    const early = lapse(nik(1), '2013-01-10');
+    const first = await appendEvents(db, [early], { atomic: false });
+    expect(first.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'DOMAIN_RULE' } });
+    expect(first.outcomes[0]).not.toHaveProperty('decidedAt');
+    expect(await rejections()).toEqual([{ event_id: early.eventId, code: 'DOMAIN_RULE', issues: (first.outcomes[0] as { error: { issues: unknown } }).error.issues, head_position: 0 }]);
+
+    // the worker enrols later: the lapse would now be valid, but its id was decided
+    await appendEvents(db, [enrolBpu(nik(1), '2013-01-05')], { atomic: true });
+    for (const again of [await appendEvents(db, [{ ...early }], { atomic: false }), await new AppendPipeline(db).append([{ ...early }])]) {
+      expect(again.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'DOMAIN_RULE', issues: (first.outcomes[0] as { error: { issues: unknown } }).error.issues } });
+      expect((again.outcomes[0] as { decidedAt?: Date }).decidedAt).toBeInstanceOf(Date);
+    }
+    expect(await count()).toBe(1);
+    expect(await rejections()).toHaveLength(1);
+
+    // another payload under the rejected id is a conflict, naming the rejection
+    const other = await appendEvents(db, [{ ...lapse(nik(1), '2013-03-01'), eventId: early.eventId }], { atomic: false });
+    expect(other.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'CONFLICT', message: expect.stringMatching(/^eventId: was rejected \(DOMAIN_RULE\) at \d{4}-.*with a different payload/) } });
+
+    // retried explicitly: decided against the current log
+    const retried = await new AppendPipeline(db, { retryRejected: true }).append([{ ...early }]);
+    expect(retried.outcomes[0]).toMatchObject({ status: 'appended', position: 2 });
+    const after = await appendEvents(db, [{ ...early }], { atomic: false });
+    expect(after.outcomes[0]).toMatchObject({ status: 'duplicate', position: 2 });
+  });
+
+  it('records nothing for a refused atomic batch or a wrong expected version', async () => {
+    const early = lapse(nik(1), '2013-01-10');
+    const atomic = await appendEvents(db, [enrolBpu(nik(2), '2013-01-05'), early], { atomic: true });
+    expect(atomic.committed).toBe(false);
+    const stale = await appendEvents(db, [{ ...enrolBpu(nik(3), '2013-01-05'), expectedVersion: 4 }], { atomic: false });
+    expect(stale.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'CONCURRENCY' } });
+    expect(await rejections()).toEqual([]);
+    // so the same lapse, once its worker is enrolled, is decided afresh
+    await appendEvents(db, [enrolBpu(nik(1), '2013-01-05')], { atomic: true });
+    expect((await appendEvents(db, [{ ...early }], { atomic: true })).outcomes[0]).toMatchObject({ status: 'appended' });
+  });
+
+  it('keeps event_rejections append-only in the database itself', async () => {
+    await appendEvents(db, [lapse(nik(1), '2013-01-10')], { atomic: false });
+    await expect(db.query("UPDATE event_rejections SET code = 'X'")).rejects.toThrow(/event_rejections is append-only: UPDATE refused/);
+    await expect(db.query('DELETE FROM event_rejections')).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(db.query('TRUNCATE event_rejections')).rejects.toThrow(/append-only: TRUNCATE refused/);
   });
 });
