@@ -1,3 +1,4 @@
+import { failpoint } from '../config/failpoint.ts';
 import { copyField, CopyRows, putAscii, putBytes, putUint } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { createHash } from 'node:crypto';
@@ -171,6 +172,7 @@ async function appendOnce(db: Database, streams: StreamStates, events: AppendInp
     }
     await copyEvents(tx, decided);
     await recordRejections(tx, decided.rejections, head.position, base.recordedAt);
+    failpoint('append-before-commit');
     return { outcomes: decided.outcomes, committed: true, headPosition: decided.position, dirty };
   });
   if (!result) return undefined;

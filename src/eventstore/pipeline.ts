@@ -1,3 +1,4 @@
+import { failpoint } from '../config/failpoint.ts';
 import type { Database } from '../db/database.ts';
 import {
   appendEvents,
@@ -109,6 +110,7 @@ export class AppendPipeline {
           // decided as new ids: one that was rejected before is decided with lookups
           if ((await earlierRejections(tx, events)).size) return false;
           await copyEvents(tx, prepared.decided);
+          failpoint('append-before-commit');
           return true;
         })
         .catch((e: unknown) => {

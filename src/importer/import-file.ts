@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import type { Config } from '../config/config.ts';
+import { failpoint } from '../config/failpoint.ts';
 import type { Database } from '../db/database.ts';
 import type { AppendInput, AppendResult } from '../eventstore/append.ts';
 import { AppendPipeline } from '../eventstore/pipeline.ts';
@@ -102,6 +103,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
     }
     summary.headPosition = result.headPosition;
     opts.onProgress?.(Math.min(bytes, totalBytes), totalBytes);
+    failpoint('import-after-batch');
   };
   const take = async (parsed: Uint8Array | LineResult[], bytes: number) => {
     const results = parsed instanceof Uint8Array ? decodeResults(parsed) : parsed;
