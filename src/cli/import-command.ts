@@ -4,7 +4,7 @@ import { catchUp, projectionStatus, slowestProjection } from '../projections/run
 import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
 
-type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean; project: boolean; retryRejected?: boolean };
+type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean; project: boolean; retryRejected?: boolean; maxLineKb?: number };
 
 export const importCommand = (file: string, options: Options) =>
   withDatabase('import', async (db, config) => {
@@ -17,6 +17,7 @@ export const importCommand = (file: string, options: Options) =>
       batchSize: options.batchSize,
       parseWorkers: options.parseWorkers,
       retryRejected: options.retryRejected,
+      maxLineBytes: options.maxLineKb === undefined ? undefined : options.maxLineKb * 1024,
       rejectsPath,
       onProgress: (done, total) => {
         bar?.setTotal(total);

@@ -58,6 +58,7 @@ program
   .option('--batch-size <n>', 'events per transaction', parsePositiveInt, 10_000)
   .option('--parse-workers <n>', 'worker threads that validate lines (default: one per spare core for files over 4 MB; 0 parses inline)', parseNonNegativeInt)
   .option('--no-progress', 'no progress bar even on a terminal')
+  .option('--max-line-kb <n>', 'longest line accepted, in KiB (default: CAKUPAN_IMPORT_MAX_LINE_KB or 4096)', parsePositiveInt)
   .option('--retry-rejected', 'decide again the lines whose event ids an earlier import rejected against the log (otherwise their rejection is reported again)')
   .option('--no-project', 'leave the read models behind the log (a server on PostgreSQL follows it; default: bring them up to date)')
   .action(importCommand);

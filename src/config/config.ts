@@ -36,6 +36,7 @@ const Env = z.object({
     .refine((os) => os.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins like https://dash.example.go.id (scheme and host, no path)')
     .optional(),
   CAKUPAN_ANSWER_CACHE_MB: z.coerce.number({ error: 'must be megabytes' }).min(0).default(64),
+  CAKUPAN_IMPORT_MAX_LINE_KB: z.coerce.number({ error: 'must be kilobytes' }).int().min(1).max(1024 * 1024).default(4096),
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
   CAKUPAN_JWT_ISSUER: z.string().min(1).optional(),
@@ -59,6 +60,7 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   CAKUPAN_FOLLOW_POLL_MS: { about: 'PostgreSQL: how often a server polls the log besides LISTEN/NOTIFY, and retries the projector lock (default 1000)', commands: ['serve'] },
   CAKUPAN_CORS_ORIGINS: { about: 'browser origins allowed to call the API cross-origin, comma-separated (default none: no CORS headers)', commands: ['serve'] },
   CAKUPAN_ANSWER_CACHE_MB: { about: 'serialized public series answers kept per server until the read models move (default 64; 0 turns the cache off)', commands: ['serve'] },
+  CAKUPAN_IMPORT_MAX_LINE_KB: { about: 'longest import line accepted, in KiB (default 4096); a longer line is rejected with its line number, read past without being held whole', commands: ['import', 'serve'] },
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
   CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
   CAKUPAN_JWT_ISSUER: { about: 'required JWT "iss"', commands: ['serve'] },
@@ -92,6 +94,8 @@ export type Config = {
   /** Bytes of serialized answers the answer cache keeps (0: off). */
   answerCacheBytes: number;
   followPollMs: number;
+  /** The longest import line accepted, in bytes. */
+  importMaxLineBytes: number;
   /** Bearer JWTs (HS256) are accepted when a secret is set; the `role` claim gives the role. */
   jwt?: { secret: string; issuer?: string; audience?: string };
 };
@@ -133,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CAKUPAN_CORS_ORIGINS ?? [],
     answerCacheBytes: Math.round(e.CAKUPAN_ANSWER_CACHE_MB * 1024 * 1024),
     followPollMs: e.CAKUPAN_FOLLOW_POLL_MS,
+    importMaxLineBytes: e.CAKUPAN_IMPORT_MAX_LINE_KB * 1024,
     jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,
   };
 }

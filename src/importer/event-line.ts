@@ -74,6 +74,10 @@ function dataSchemas(nppPattern: RegExp) {
 
 export type ImportableType = keyof ReturnType<typeof dataSchemas>;
 const IMPORTABLE = Object.keys(dataSchemas(/x/)) as ImportableType[];
+export const isImportableType = (t: string): t is ImportableType => (IMPORTABLE as string[]).includes(t);
+
+/** A key of the input named in a reason only when it looks like a field name: a reject never repeats arbitrary input. */
+const shownKey = (k: PropertyKey) => (typeof k === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(k) ? k : '(an unexpected key)');
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -90,10 +94,11 @@ function issuesOf(error: z.ZodError, input: unknown, prefix = ''): FieldIssue[] 
     // "data.nik"; an issue with the whole data object is "data"; with the whole line "(line)".
     const at = (...path: PropertyKey[]) => (path.length ? prefix + path.join('.') : prefix.replace(/\.$/, '') || '(line)');
     if (i.code === 'unrecognized_keys') {
-      return i.keys.map((k) => ({ field: at(...i.path, k), reason: 'is not a field of this event type (extra data, such as names, is refused)' }));
+      return i.keys.slice(0, 5).map((k) => ({ field: at(...i.path.map(shownKey), shownKey(k)), reason: 'is not a field of this event type (extra data, such as names, is refused)' }))
+        .concat(i.keys.length > 5 ? [{ field: at(...i.path.map(shownKey)), reason: `and ${i.keys.length - 5} more keys that are not fields of this event type` }] : []);
     }
     const missing = i.path.length > 0 && valueAt(input, i.path) === undefined;
-    return [{ field: at(...i.path), reason: missing ? 'is required' : i.message.replace(/^Invalid input: /, '') }];
+    return [{ field: at(...i.path.map(shownKey)), reason: missing ? 'is required' : i.message.replace(/^Invalid input: /, '') }];
   });
 }
 
@@ -116,8 +121,8 @@ export function eventLineParser(config: Pick<Config, 'nppPattern' | 'pseudonymSe
     const envelope = Envelope.safeParse(input);
     if (!envelope.success) throw new ValidationError(issuesOf(envelope.error, input));
     const { eventId, type, effectiveOn } = envelope.data;
-    if (!(IMPORTABLE as string[]).includes(type)) {
-      throw new ValidationError([{ field: 'type', reason: `unknown event type "${type}" (expected one of ${IMPORTABLE.join(', ')})` }]);
+    if (!isImportableType(type)) {
+      throw new ValidationError([{ field: 'type', reason: `is not an event type that can be imported (expected one of ${IMPORTABLE.join(', ')})` }]);
     }
     const parsed = schemas[type as ImportableType].safeParse(envelope.data.data);
     if (!parsed.success) throw new ValidationError(issuesOf(parsed.error, envelope.data.data, 'data.'));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import type { AppendInput, AppendResult } from '../eventstore/append.ts';
 import { AppendPipeline } from '../eventstore/pipeline.ts';
 import { decodeResults, lineBlockParser, type LineResult, type Reject } from './parse-lines.ts';
 import { ParsePool } from './parse-pool.ts';
+import { firstInvalidUtf8 } from './utf8.ts';
 
 export type { Reject } from './parse-lines.ts';
 
@@ -36,6 +38,8 @@ export type ImportOptions = {
   blockBytes?: number;
   /** Whether the main thread parses the blocks read before the workers have started (default true). */
   parseWhileWorkersStart?: boolean;
+  /** The longest line accepted, in bytes (default: the configuration's, 4 MiB). */
+  maxLineBytes?: number;
   /** Decide again the lines whose event ids were rejected against the log by an earlier import (otherwise that rejection is reported again). */
   retryRejected?: boolean;
 };
@@ -105,7 +109,8 @@ export async function importFile(db: Database, config: Config, file: string, opt
     opts.onProgress?.(Math.min(bytes, totalBytes), totalBytes);
     failpoint('import-after-batch');
   };
-  const take = async (parsed: Uint8Array | LineResult[], bytes: number) => {
+  const take = async (parsed: Uint8Array | LineResult[], bytes: number, refused: Reject[]) => {
+    for (const r of refused) reject(r);
     const results = parsed instanceof Uint8Array ? decodeResults(parsed) : parsed;
     for (const r of results) {
       if (r.reject) {
@@ -121,38 +126,63 @@ export async function importFile(db: Database, config: Config, file: string, opt
 
   // Blocks in file order; a few are parsed ahead (by the workers) while the
   // main thread takes the earlier ones.
-  const ahead: { results: Promise<Uint8Array | LineResult[]>; bytes: number }[] = [];
+  const ahead: { results: Promise<Uint8Array | LineResult[]>; bytes: number; refused: Reject[] }[] = [];
+  const maxLine = opts.maxLineBytes ?? config.importMaxLineBytes;
   // Enough to keep the workers busy through a whole batch's database work.
   // Parsed inline, a block is taken as soon as it is read.
   const maxAhead = pool ? Math.max(2, Math.ceil((batchSize * 2 * 500) / blockBytes)) : 1;
   try {
-    let pending: Buffer = Buffer.alloc(0);
+    // The start of a line that continues in the next read, kept as pieces
+    // (concatenated once, when its end arrives: linear in the line's length).
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    // Reading past a line longer than maxLine (already rejected) to its end.
+    let skipping = false;
     let bytesSent = 0;
-    const send = (block: Buffer) => {
-      const text = block.toString('utf8');
+    const send = (block: Buffer, refused: Reject[] = []) => {
+      // lines that are not UTF-8, or too long, are refused here and parsed as blank lines (still counted)
+      const utf8 = isUtf8(block);
+      const checked = block.length > maxLine || !utf8 ? refuseBadLines(block, summary.lines + 1, maxLine, utf8, refused) : block;
       bytesSent += block.length;
-      ahead.push({ results: parse(text, summary.lines + 1), bytes: bytesSent });
+      ahead.push({ results: parse(checked.toString('utf8'), summary.lines + 1), bytes: bytesSent, refused });
       summary.lines += countLines(block);
     };
+    const drain = async (keep: number) => {
+      while (ahead.length > keep) {
+        const next = ahead.shift()!;
+        await take(await next.results, next.bytes, next.refused);
+      }
+    };
     for await (const chunk of createReadStream(file, { highWaterMark: blockBytes })) {
-      const data = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+      let data = chunk as Buffer;
+      if (skipping) {
+        const end = data.indexOf(10);
+        if (end < 0) continue;
+        skipping = false;
+        bytesSent += end + 1;
+        data = data.subarray(end + 1);
+      }
       const cut = data.lastIndexOf(10);
       if (cut < 0) {
-        pending = data;
+        pending.push(data);
+        pendingBytes += data.length;
+        if (pendingBytes > maxLine) {
+          // counted as one blank line, refused, and read past to its end without being kept
+          send(Buffer.from('\n'), [tooLong(summary.lines + 1, maxLine)]);
+          bytesSent += pendingBytes - 1;
+          pending = [];
+          pendingBytes = 0;
+          skipping = true;
+        }
         continue;
       }
-      send(data.subarray(0, cut + 1));
-      pending = Buffer.from(data.subarray(cut + 1));
-      while (ahead.length >= maxAhead) {
-        const next = ahead.shift()!;
-        await take(await next.results, next.bytes);
-      }
+      send(pending.length ? Buffer.concat([...pending, data.subarray(0, cut + 1)]) : data.subarray(0, cut + 1));
+      pending = cut + 1 < data.length ? [Buffer.from(data.subarray(cut + 1))] : [];
+      pendingBytes = data.length - cut - 1;
+      await drain(maxAhead - 1);
     }
-    if (pending.length) send(pending);
-    while (ahead.length) {
-      const next = ahead.shift()!;
-      await take(await next.results, next.bytes);
-    }
+    if (pending.length) send(Buffer.concat(pending));
+    await drain(0);
     if (batch.length) await flush();
     await inFlight;
   } finally {
@@ -167,6 +197,41 @@ export async function importFile(db: Database, config: Config, file: string, opt
   }
   return summary;
 }
+
+/**
+ * The block with each line that is not well-formed UTF-8, or longer than
+ * `maxLine` bytes, emptied (its newline kept, so lines keep their numbers),
+ * and a VALIDATION reject for each pushed to `refused`: the reason names the
+ * byte offset or the length, never the bytes.
+ */
+function refuseBadLines(block: Buffer, firstLine: number, maxLine: number, utf8: boolean, refused: Reject[]): Buffer {
+  const keep: Buffer[] = [];
+  let line = firstLine;
+  let start = 0;
+  while (start < block.length) {
+    let end = block.indexOf(10, start);
+    if (end < 0) end = block.length;
+    const length = end - start;
+    const invalid = length > maxLine || utf8 ? -1 : firstInvalidUtf8(block, start, end);
+    if (length > maxLine) refused.push(tooLong(line, maxLine));
+    else if (invalid >= 0) refused.push({ line, code: 'VALIDATION', errors: [{ field: '(line)', reason: `is not valid UTF-8: the byte at offset ${invalid - start} of the line is not part of a UTF-8 character` }] });
+    else keep.push(block.subarray(start, Math.min(end + 1, block.length)));
+    if (length > maxLine || invalid >= 0) keep.push(NEWLINE);
+    start = end + 1;
+    line += 1;
+  }
+  // a last line without a newline stays without one
+  if (block.length && block[block.length - 1] !== 10 && keep.at(-1) === NEWLINE) keep.pop();
+  return Buffer.concat(keep);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+const tooLong = (line: number, maxLine: number): Reject => ({
+  line,
+  code: 'VALIDATION',
+  errors: [{ field: '(line)', reason: `is longer than ${maxLine} bytes (CAKUPAN_IMPORT_MAX_LINE_KB, --max-line-kb): one event is a few hundred bytes` }],
+});
 
 /** Lines in a block: its newlines, plus one for a last line without a newline. */
 function countLines(block: Buffer): number {

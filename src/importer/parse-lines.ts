@@ -3,7 +3,7 @@ import { copyField, CopyRows } from '../db/copy-text.ts';
 import { isCakupanError, type FieldIssue } from '../domain/errors.ts';
 import type { AppendInput } from '../eventstore/append.ts';
 import { canonicalJson, PLAIN_ASCII, SCHEMA_VERSION } from '../eventstore/hash.ts';
-import { eventLineParser } from './event-line.ts';
+import { eventLineParser, isImportableType } from './event-line.ts';
 
 /**
  * A refused line: its number, the event id and type when they are valid, the
@@ -65,24 +65,41 @@ function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line
     // a byte-order mark may open a file (editors on Windows write one); anywhere else it is a malformed line
     json = JSON.parse(line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    return { line, reject: { line, code: 'VALIDATION', errors: [{ field: '(line)', reason: `malformed JSON: ${(e as Error).message}` }] } };
+    return { line, reject: { line, code: 'VALIDATION', errors: [{ field: '(line)', reason: malformedJson((e as Error).message) }] } };
   }
   try {
     return { line, event: parse(json) };
   } catch (e) {
     if (!isCakupanError(e)) throw e;
+    // the id and the type are reported only when they are valid ones: a reject never repeats input
     const raw = json as { eventId?: unknown; type?: unknown };
     return {
       line,
       reject: {
         line,
-        eventId: typeof raw?.eventId === 'string' ? raw.eventId : undefined,
-        type: typeof raw?.type === 'string' ? raw.type : undefined,
+        eventId: typeof raw?.eventId === 'string' && UUID.test(raw.eventId) ? raw.eventId.toLowerCase() : undefined,
+        type: typeof raw?.type === 'string' && isImportableType(raw.type) ? raw.type : undefined,
         code: e.code,
         errors: e.issues,
       },
     };
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Why JSON.parse refused a line, in words that never quote it: V8's message
+ * without the excerpt of the input that some of its messages carry (which
+ * may hold part of a NIK or terminal control characters), with the character
+ * position when V8 gives one.
+ */
+export function malformedJson(message: string): string {
+  if (message.startsWith('Unexpected end of JSON input')) return 'malformed JSON: the line ends before its JSON value does';
+  const plain = message.replace(/ \(line \d+ column \d+\)$/, '');
+  // V8's own words and a position, nothing quoted from the input
+  if (/^[A-Za-z ,'{}[\]]+ (?:in|after) JSON at position \d+$/.test(plain) && !/'[^,'{}[\]]'/.test(plain)) return `malformed JSON: ${plain}`;
+  return 'malformed JSON: an unexpected character';
 }
 
 /**

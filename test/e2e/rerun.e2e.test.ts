@@ -56,7 +56,7 @@ type Engine = 'pglite' | 'postgres';
 type Target = { env: NodeJS.ProcessEnv; open: () => Promise<Database> };
 
 async function target(engine: Engine): Promise<Target> {
-  const base = { ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'rerun-secret-0123456789', CAKUPAN_LOG_LEVEL: 'warn' };
+  const base: NodeJS.ProcessEnv = { ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'rerun-secret-0123456789', CAKUPAN_LOG_LEVEL: 'warn' };
   delete base.DATABASE_URL;
   delete base.CAKUPAN_FAILPOINT;
   if (engine === 'pglite') {
@@ -81,7 +81,7 @@ function readRejects(file: string) {
   const text = readFileSync(file, 'utf8').trim();
   return (text ? text.split('\n') : [])
     .map((l) => {
-      const { decidedAt: _, ...r } = JSON.parse(l) as { line: number; decidedAt?: string };
+      const { decidedAt: _, ...r } = JSON.parse(l) as { line: number; code: string; decidedAt?: string };
       return r;
     })
     .sort((a, b) => a.line - b.line);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,7 +75,7 @@ describe('a file with bad lines', () => {
     expect(summary).toMatchObject({ lines: 13, appended: 3, rejected: 9 });
     expect(summary.rejects.map((r) => [r.line, r.code, r.errors.map((e) => `${e.field}: ${e.reason}`).join('; ')])).toEqual([
       [2, 'VALIDATION', expect.stringMatching(/^\(line\): malformed JSON/)],
-      [3, 'VALIDATION', 'type: unknown event type "WorkerPromoted" (expected one of EmployerRegistered, EmployerDeregistered, EmployerLicensed, WorkerEnrolled, WorkerLapsed, WorkerProgramsChanged, WorkforceEstimated, CoverageTargetSet, EventRetracted)'],
+      [3, 'VALIDATION', 'type: is not an event type that can be imported (expected one of EmployerRegistered, EmployerDeregistered, EmployerLicensed, WorkerEnrolled, WorkerLapsed, WorkerProgramsChanged, WorkforceEstimated, CoverageTargetSet, EventRetracted)'],
       [4, 'VALIDATION', 'data.nik: NIK digits 7-12 are not a real birth date (DDMMYY, day + 40 for women)'],
       [5, 'VALIDATION', 'effectiveOn: must be a real calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31'],
       [6, 'DOMAIN_RULE', 'data.programs: JP not available to segment BPU (allowed: JKK, JKM, JHT)'],
@@ -198,3 +199,82 @@ describe('parsing in worker threads', () => {
     expect(await verifyChain(db)).toMatchObject({ ok: true, checkedEvents: 15 });
   });
 });
+
+describe('input edges', () => {
+  const employerLine = (n: number, name = `PT ${n}`) =>
+    JSON.stringify({ eventId: `5e0c7f3a-2b1d-4c43-9a52-1000000000${String(n).padStart(2, '0')}`, type: 'EmployerRegistered', effectiveOn: '2014-01-02', data: { npp: `270813${String(n).padStart(2, '0')}`, name, regionCode: '3171', sizeClass: 'MIKRO' } });
+  const tmp = (name: string) => path.join(os.tmpdir(), `${name}-${process.pid}-${Date.now()}.ndjson`);
+
+  it('refuses each line that is not UTF-8, naming the byte offset and never the bytes, inline and in the parse workers', async () => {
+    const [before, after] = employerLine(2, 'PT \u00e9X').split('\u00e9');
+    const bad = (bytes: number[]) => Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+    const offset = Buffer.byteLength(before);
+    const file = tmp('utf8');
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from(employerLine(1, 'PT \u00e9\u20ac\u{1F41F}') + '\n'), // well-formed 2-, 3- and 4-byte characters
+        bad([0xff]), Buffer.from('\n'), // a byte UTF-8 never uses
+        bad([0xc0, 0xaf]), Buffer.from('\n'), // an overlong "/"
+        bad([0xed, 0xa0, 0x80]), Buffer.from('\n'), // a UTF-16 surrogate
+        bad([0xe2, 0x82]), Buffer.from('\n'), // a character cut short
+        Buffer.from(employerLine(3)),
+      ]),
+    );
+    for (const parseWorkers of [0, 1]) {
+      const r = await importFile(db, testConfig, file, { parseWorkers });
+      expect(r).toMatchObject({ lines: 6, rejected: 4 });
+      expect(r.appended + r.duplicates).toBe(2);
+      expect(r.rejects.map((x) => [x.line, x.code, x.errors[0].field, x.errors[0].reason])).toEqual(
+        [2, 3, 4, 5].map((line) => [line, 'VALIDATION', '(line)', `is not valid UTF-8: the byte at offset ${offset} of the line is not part of a UTF-8 character`]),
+      );
+    }
+    // nothing stored with a replacement character
+    expect(await db.query("SELECT 1 FROM events WHERE data::text LIKE '%\uFFFD%'")).toEqual([]);
+  });
+
+  it('refuses a line longer than the bound, in one read or across many, and keeps the lines around it with their numbers', async () => {
+    const long = employerLine(2, 'PT ' + 'x'.repeat(5000));
+    const file = tmp('long');
+    writeFileSync(file, [employerLine(1), long, employerLine(3), long, employerLine(4)].join('\n'));
+    for (const blockBytes of [64 * 1024, 700]) {
+      const r = await importFile(db, testConfig, file, { maxLineBytes: 2048, blockBytes, parseWorkers: 0 });
+      expect(r).toMatchObject({ lines: 5, rejected: 2 });
+      expect(r.appended + r.duplicates).toBe(3);
+      expect(r.rejects.map((x) => [x.line, x.errors[0].reason])).toEqual([2, 4].map((line) => [line, expect.stringMatching(/^is longer than 2048 bytes/)]));
+    }
+    // within the bound, the same line is an ordinary one (refused by the name's own length rule)
+    const r = await importFile(db, testConfig, file, { maxLineBytes: 8192, parseWorkers: 0 });
+    expect(r.rejects.map((x) => [x.line, x.errors[0].field])).toEqual([[2, 'data.name'], [4, 'data.name']]);
+  });
+
+  it('never repeats input in a reject: no part of a NIK, no control character, no unknown key or type, no invalid id', async () => {
+    const secret = '3375011203850001';
+    const file = tmp('quoted');
+    writeFileSync(
+      file,
+      [
+        `{"eventId":"x","data":{"nik":"${secret}"}\u0007\u001b[31m garbage`,
+        `\u0001{"nik":"${secret}"}`,
+        JSON.stringify({ eventId: secret, type: 'WorkerEnrolled', effectiveOn: '2013-01-01', data: {} }),
+        JSON.stringify({ eventId: randomUuid(), type: `Worker${secret}`, effectiveOn: '2013-01-01', data: {} }),
+        JSON.stringify({ eventId: randomUuid(), type: 'WorkerLapsed', effectiveOn: '2013-01-01', data: { nik: secret, reason: 'NON_PAYMENT', [`note ${secret}`]: 1, ['\u001b[2J']: 2 } }),
+        JSON.stringify({ eventId: randomUuid(), type: 'WorkerLapsed', effectiveOn: `2013-01-01${secret}`, data: { nik: secret, reason: `R${secret}` } }),
+      ].join('\n'),
+    );
+    const rejectsPath = tmp('quoted.rejects');
+    const r = await importFile(db, testConfig, file, { rejectsPath });
+    expect(r.rejected).toBe(6);
+    const written = readFileSync(rejectsPath, 'utf8');
+    for (const text of [written.replaceAll('\n', ' '), JSON.stringify(r.rejects)]) {
+      expect(text).not.toContain(secret.slice(4, 12));
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f]|\\u00[01]/);
+    }
+    expect(r.rejects[0].errors[0].reason).toMatch(/^malformed JSON: /);
+    expect(r.rejects[2].eventId).toBeUndefined();
+    expect(r.rejects[3].type).toBeUndefined();
+    expect(r.rejects[4].errors.map((e) => e.field)).toContain('data.(an unexpected key)');
+  });
+});
+
+const randomUuid = () => crypto.randomUUID();
