@@ -36,8 +36,7 @@ export const serveCommand = (options: Options) =>
     // with a replica the cube holds what the replica holds (answers and dataAsOf agree), so it reads them there
     const follow = (from: number, to: number, changes: ChangeSet) => (replica ? undefined : app.cube.follow(from, to, changes));
     try {
-      // positions are gap-free from 1: head 0 is an empty log (no count(*) over the log)
-      if (options.demo && (await projectionStatus(db)).head === 0) await loadDemo(app, config, options);
+      await ensureDemo(app, config, options);
       const { head } = await projectionStatus(db);
       // series are answered from memory: the cube is loaded where the read
       // models stand (nothing to read on a first start) and follows the
@@ -141,13 +140,53 @@ async function drain(server: Server, timeoutMs: number): Promise<void> {
   logger.info('stopped');
 }
 
-/** Generates the national reference scenario and imports it (first start only). */
-async function loadDemo(app: App, config: Config, options: Options): Promise<void> {
+type DemoLoad = { state: 'LOADING' | 'LOADED'; detail: { scale: number; seed: number; events?: number } };
+
+/**
+ * The demo on `--demo`: loaded on an empty log, and resumed after a load that
+ * was interrupted (marked LOADING in service_loads before its first batch,
+ * LOADED after its last), so no server serves part of it as if it were whole.
+ * A log that holds other data is left alone.
+ */
+async function ensureDemo(app: App, config: Config, options: Options): Promise<void> {
+  const [load] = await app.db.query<DemoLoad>("SELECT state, detail FROM service_loads WHERE name = 'demo'");
+  if (!options.demo) {
+    if (load?.state === 'LOADING') logger.warn('the demo load was interrupted: the log holds part of the demo (`cakupan serve --demo` resumes it)');
+    return;
+  }
+  if (load?.state === 'LOADED') return;
+  // positions are gap-free from 1: head 0 is an empty log (no count(*) over the log)
+  const { head } = await projectionStatus(app.db);
+  if (!load && head > 0) return;
+  // an interrupted load is resumed with the scenario it started (the import skips what it appended)
+  const demo = load ? { demoScale: load.detail.scale, demoSeed: load.detail.seed } : options;
+  if (load && (demo.demoScale !== options.demoScale || demo.demoSeed !== options.demoSeed)) {
+    logger.warn({ scale: demo.demoScale, seed: demo.demoSeed }, 'resuming the interrupted demo load with the scale and seed it started with');
+  }
+  process.stderr.write(
+    load
+      ? `the demo load was interrupted at log position ${head}: resuming it (national, scale ${demo.demoScale}, seed ${demo.demoSeed})\n`
+      : `empty database: loading the reference scenario (national, scale ${demo.demoScale}, seed ${demo.demoSeed})\n`,
+  );
+  await markDemo(app, 'LOADING', { scale: demo.demoScale, seed: demo.demoSeed });
+  const events = await loadDemo(app, config, demo);
+  await markDemo(app, 'LOADED', { scale: demo.demoScale, seed: demo.demoSeed, events });
+}
+
+async function markDemo(app: App, state: DemoLoad['state'], detail: DemoLoad['detail']): Promise<void> {
+  await app.db.query(
+    `INSERT INTO service_loads (name, state, detail, updated_at) VALUES ('demo', $1, $2::jsonb, now())
+     ON CONFLICT (name) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at`,
+    [state, JSON.stringify(detail)],
+  );
+}
+
+/** Generates the national reference scenario and imports it; returns its number of events. */
+async function loadDemo(app: App, config: Config, options: Pick<Options, 'demoScale' | 'demoSeed'>): Promise<number> {
   const db = app.db;
   const dir = mkdtempSync(path.join(tmpdir(), 'cakupan-demo-'));
   try {
     const file = path.join(dir, 'scenario.ndjson');
-    process.stderr.write(`empty database: loading the reference scenario (national, scale ${options.demoScale}, seed ${options.demoSeed})\n`);
     const started = performance.now();
     const scenario = writeScenario(file, { scale: options.demoScale, seed: options.demoSeed });
     const bar = progressBar('importing', 'bytes');
@@ -161,7 +200,8 @@ async function loadDemo(app: App, config: Config, options: Options): Promise<voi
     app.metrics.imported.inc({ outcome: 'duplicate' }, s.duplicates);
     app.metrics.imported.inc({ outcome: 'rejected' }, s.rejected);
     if (s.rejected) throw new Error(`the demo scenario had ${s.rejected} rejected lines (first: line ${s.rejects[0]?.line} ${JSON.stringify(s.rejects[0]?.errors)})`);
-    logger.info({ events: scenario.events, appended: s.appended, seconds: Math.round((performance.now() - started) / 1000) }, 'loaded the demo scenario');
+    logger.info({ events: scenario.events, appended: s.appended, alreadyInTheLog: s.duplicates, seconds: Math.round((performance.now() - started) / 1000) }, 'loaded the demo scenario');
+    return scenario.events;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
