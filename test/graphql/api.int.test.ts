@@ -132,4 +132,19 @@ describe('appendEvents', () => {
     const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
     expect(n).toBe(5);
   });
+  it("keeps an id's outcome: CONFLICT for another payload, a recorded rejection reported again until retryRejected", async () => {
+    const outcome = `mutation($events: [EventInput!]!, $retry: Boolean) { appendEvents(events: $events, atomic: false, retryRejected: $retry) { results { status position decidedAt error { __typename code issues { field reason } ... on ConflictError { storedPosition } } } } }`;
+    const send = async (events: unknown[], retry = false) => (await gql(outcome, { events, retry }, writerKey)).data.appendEvents.results[0];
+    // the enrolment at position 5, sent again with another effective day
+    expect(await send([{ ...enrol, effectiveOn: '2013-06-01' }])).toMatchObject({ status: 'REJECTED', error: { __typename: 'ConflictError', code: 'CONFLICT', storedPosition: 5 } });
+    // a lapse of a worker not enrolled yet: rejected, recorded
+    const early = { eventId: '5b0c7f5e-1111-4000-8000-000000000009', type: 'WorkerLapsed', effectiveOn: '2014-01-01', data: { nik: nik(11), reason: 'NON_PAYMENT' } };
+    const first = await send([early]);
+    expect(first).toMatchObject({ status: 'REJECTED', decidedAt: null, error: { code: 'DOMAIN_RULE' } });
+    await send([{ ...enrol, eventId: '5b0c7f5e-1111-4000-8000-000000000010', data: { ...enrol.data, nik: nik(11) } }]);
+    const again = await send([early]);
+    expect(again).toMatchObject({ status: 'REJECTED', error: first.error });
+    expect(Date.parse(again.decidedAt)).toBeGreaterThan(0);
+    expect(await send([early], true)).toMatchObject({ status: 'APPENDED', decidedAt: null });
+  });
 });

@@ -67,6 +67,7 @@ export type AppendEventsMutation = { appendEvents: { committed: boolean, headPos
         | { code: string, message: string, issues: Array<{ field: string, reason: string }> }
         | { code: string, message: string, issues: Array<{ field: string, reason: string }> }
         | { code: string, message: string, issues: Array<{ field: string, reason: string }> }
+        | { code: string, message: string, issues: Array<{ field: string, reason: string }> }
        | null }> } };
 
 

@@ -29,6 +29,12 @@ export const AppendEventResult = builder.objectRef<AppendOutcome>('AppendEventRe
     streamId: t.string({ nullable: true, resolve: (o) => ('streamId' in o ? o.streamId : null) }),
     streamVersion: t.int({ nullable: true, resolve: (o) => (o.status === 'appended' ? o.streamVersion : null) }),
     error: t.field({ type: ErrorInterface, nullable: true, resolve: (o) => (o.status === 'rejected' ? errorData(o.error) : null) }),
+    decidedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set on a rejection decided earlier against the log and reported again (an id\'s outcome is final); `retryRejected: true` decides it again',
+      resolve: (o) => (o.status === 'rejected' ? (o.decidedAt ?? null) : null),
+    }),
   }),
 });
 
@@ -51,11 +57,15 @@ function expectedVersion(v: string | null | undefined): ExpectedVersion {
 builder.mutationField('appendEvents', (t) =>
   t.field({
     type: AppendEventsPayload,
-    description: 'Appends a batch of raw events. Atomic by default: one rejection and nothing is written. Re-sent eventIds are no-ops.',
+    description:
+      'Appends a batch of raw events. Atomic by default: one rejection and nothing is written. ' +
+      'An eventId sent again with the same payload is a no-op (DUPLICATE); with another payload it is refused (CONFLICT). ' +
+      'Without `atomic`, a rejection against the log is recorded and is the id\'s outcome when it is sent again, until `retryRejected`.',
     authScopes: { writer: true },
     args: {
       events: t.arg({ type: [EventInput], required: true }),
       atomic: t.arg.boolean({ defaultValue: true }),
+      retryRejected: t.arg.boolean({ defaultValue: false, description: 'Decide again the events whose ids were rejected against the log before (otherwise that rejection is reported again)' }),
     },
     complexity: (args) => 10 + args.events.length,
     resolve: async (_root, args, ctx) => {
@@ -76,7 +86,7 @@ builder.mutationField('appendEvents', (t) =>
         countOutcomes(ctx, invalid);
         return { committed: false, headPosition: head.p, results: invalid };
       }
-      const r = await appendEvents(ctx.app.db, valid.map((v) => v.x), { atomic: args.atomic ?? true });
+      const r = await appendEvents(ctx.app.db, valid.map((v) => v.x), { atomic: args.atomic ?? true, retryRejected: args.retryRejected ?? false });
       if (r.committed) await ctx.app.catchUp();
       const results = [...invalid, ...r.outcomes.map((o) => ({ ...o, index: valid[o.index].index }))].sort((a, b) => a.index - b.index);
       countOutcomes(ctx, results);

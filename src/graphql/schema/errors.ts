@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 
 // Expected failures are data, not masked exceptions. They are copied into
 // plain objects: graphql-js treats an Error returned by a resolver as thrown.
-export type ErrorData = { code: string; message: string; issues: FieldIssue[]; rule?: string; streamId?: string; actual?: number };
+export type ErrorData = { code: string; message: string; issues: FieldIssue[]; rule?: string; streamId?: string; actual?: number; storedPosition?: number };
 export const errorData = (e: CakupanError): ErrorData => ({
   code: e.code,
   message: e.message,
@@ -11,6 +11,7 @@ export const errorData = (e: CakupanError): ErrorData => ({
   rule: (e as { rule?: string }).rule,
   streamId: (e as { streamId?: string }).streamId,
   actual: (e as { actual?: number }).actual,
+  storedPosition: (e as { stored?: { position?: number } }).stored?.position,
 });
 
 export const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
@@ -24,7 +25,7 @@ export const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').impleme
 export const ErrorInterface = builder.interfaceRef<ErrorData>('Error').implement({
   fields: (t) => ({
     message: t.exposeString('message'),
-    code: t.exposeString('code', { description: 'VALIDATION, DOMAIN_RULE or CONCURRENCY' }),
+    code: t.exposeString('code', { description: 'VALIDATION, DOMAIN_RULE, CONCURRENCY or CONFLICT' }),
     issues: t.field({ type: [FieldIssueRef], resolve: (e) => e.issues }),
   }),
 });
@@ -39,4 +40,10 @@ builder.objectRef<ErrorData>('ConcurrencyError').implement({
   interfaces: [ErrorInterface],
   isTypeOf: (e) => (e as ErrorData).code === 'CONCURRENCY',
   fields: (t) => ({ streamId: t.string({ resolve: (e) => e.streamId ?? '' }), actualVersion: t.int({ resolve: (e) => e.actual ?? 0 }) }),
+});
+builder.objectRef<ErrorData>('ConflictError').implement({
+  description: 'The event id was decided before for a different payload: in the log (`storedPosition`) or rejected. An id names one event; give a new event its own id.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => (e as ErrorData).code === 'CONFLICT',
+  fields: (t) => ({ storedPosition: t.int({ nullable: true, description: 'Where the id is in the log; null when it was rejected', resolve: (e) => e.storedPosition ?? null }) }),
 });
