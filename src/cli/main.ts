@@ -7,6 +7,13 @@ import { scenarioCommand } from './scenario-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { verifyCommand } from './verify-command.ts';
 
+// `cakupan import big.ndjson | head -1`: once the reader has gone, what is left
+// to print goes nowhere (the command's work is done and its exit code stands),
+// rather than ending in an unhandled EPIPE and a stack trace
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
 const program = new Command('cakupan')
   .description('GraphQL analytics over the event-sourced history of BPJS Ketenagakerjaan coverage')
   .showHelpAfterError()
