@@ -1,10 +1,10 @@
 import type { Sql } from '../db/database.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
+import { currentRegencyCode, isProvinceCode, regions } from '../domain/regions/regions.ts';
 import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
 import type { CellFilter, Cube, CubeQuery } from './cube.ts';
 import { checkpoint } from '../projections/runner.ts';
-import { comparedPeriod, dayBefore, periods, type Granularity, type Period } from './periods.ts';
+import { comparedPeriod, dayBefore, periodCount, periods, type Granularity, type Period } from './periods.ts';
 import { workforceDenominators } from './workforce.ts';
 
 export const MEASURES = ['ACTIVE_PARTICIPANTS', 'NEW_ENROLMENTS', 'LAPSES', 'NET_CHANGE', 'ACTIVE_EMPLOYERS', 'COVERAGE_RATE', 'EMPLOYER_COVERAGE_RATE'] as const;
@@ -185,6 +185,35 @@ function cellFilter(filter: CoverageFilter, groupBy: Dimension[], employer: bool
     where,
   };
 }
+
+/**
+ * The most points a series can answer (groups x periods, twice with a
+ * comparison), from its arguments and the reference data alone: what a
+ * request is charged against its budget before anything runs. Groups are
+ * the product of each grouped dimension's values within the filter (a
+ * province's regencies when regions are filtered). An invalid argument
+ * counts as nothing here: the resolver refuses it with its reason.
+ */
+export function estimatePoints(q: Pick<CoverageQuery, 'granularity' | 'from' | 'to' | 'filter' | 'groupBy' | 'compare'>): number {
+  const filter = q.filter ?? {};
+  const codes = filter.regionCodes ?? [];
+  const provinces = new Set(codes.filter((c) => c.length === 2));
+  const regencies = new Set(codes.filter((c) => c.length === 4));
+  const size: Record<Dimension, () => number> = {
+    PROVINCE: () => (codes.length ? new Set([...provinces, ...[...regencies].map((c) => c.slice(0, 2))]).size : PROVINCE_COUNT),
+    REGENCY: () => (codes.length ? regencies.size + [...provinces].reduce((n, p) => n + (REGENCIES_IN.get(p) ?? 0), 0) : REGENCY_COUNT),
+    SEGMENT: () => filter.segments?.length || 4,
+    PROGRAM: () => filter.programs?.length || ALL_PROGRAMS.length,
+    SPONSOR: () => filter.sponsors?.length || 3,
+  };
+  const groups = [...new Set(q.groupBy ?? [])].reduce((n, d) => n * (size[d]?.() ?? 1), 1);
+  return groups * periodCount(q.granularity, q.from, q.to) * (q.compare ? 2 : 1);
+}
+
+const current = [...regions().values()].filter((r) => r.currentCode === null);
+const PROVINCE_COUNT = current.filter((r) => r.level === 'PROVINCE').length;
+const REGENCY_COUNT = current.filter((r) => r.level === 'REGENCY').length;
+const REGENCIES_IN = current.reduce((m, r) => (r.level === 'REGENCY' ? m.set(r.code.slice(0, 2), (m.get(r.code.slice(0, 2)) ?? 0) + 1) : m), new Map<string, number>());
 
 const keyOrder = (k: CoverageKey) => [k.provinceCode, k.regencyCode, k.segment, k.program, k.sponsor].map((v) => v ?? '').join('|');
 

@@ -123,3 +123,25 @@ export const nextMonth = (d: string) => {
   return m === 12 ? `${String(y + 1).padStart(4, '0')}-01-01` : `${d.slice(0, 4)}-${DAY_TEXT[m + 1]}-01`;
 };
 export const maxDate = (a: string, b: string) => (a > b ? a : b);
+
+/**
+ * How many periods {@link periods} gives for [from, to], by arithmetic (no
+ * walk): what a request's cost is estimated from before anything runs.
+ * 0 when from is after to or either is not a date.
+ */
+export function periodCount(granularity: Granularity, from: string, to: string): number {
+  if (!(from <= to) || !/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) return 0;
+  const months = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1;
+  switch (granularity) {
+    case 'DAY':
+      return Math.round((utc(to) - utc(from)) / DAY_MS) + 1;
+    case 'WEEK':
+      return Math.round((utc(periodStart('WEEK', to)) - utc(periodStart('WEEK', from))) / (7 * DAY_MS)) + 1;
+    case 'MONTH':
+      return months(to) - months(from) + 1;
+    case 'QUARTER':
+      return Math.floor(months(to) / 3) - Math.floor(months(from) / 3) + 1;
+    case 'YEAR':
+      return Number(to.slice(0, 4)) - Number(from.slice(0, 4)) + 1;
+  }
+}

@@ -36,6 +36,8 @@ const Env = z.object({
     .refine((os) => os.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins like https://dash.example.go.id (scheme and host, no path)')
     .optional(),
   CAKUPAN_ANSWER_CACHE_MB: z.coerce.number({ error: 'must be megabytes' }).min(0).default(64),
+  CAKUPAN_MAX_COST: z.coerce.number({ error: 'must be a number' }).int().min(100).default(50_000),
+  CAKUPAN_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).default(30_000),
   CAKUPAN_IMPORT_MAX_LINE_KB: z.coerce.number({ error: 'must be kilobytes' }).int().min(1).max(1024 * 1024).default(4096),
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
@@ -60,6 +62,8 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   CAKUPAN_FOLLOW_POLL_MS: { about: 'PostgreSQL: how often a server polls the log besides LISTEN/NOTIFY, and retries the projector lock (default 1000)', commands: ['serve'] },
   CAKUPAN_CORS_ORIGINS: { about: 'browser origins allowed to call the API cross-origin, comma-separated (default none: no CORS headers)', commands: ['serve'] },
   CAKUPAN_ANSWER_CACHE_MB: { about: 'serialized public series answers kept per server until the read models move (default 64; 0 turns the cache off)', commands: ['serve'] },
+  CAKUPAN_MAX_COST: { about: 'budget per GraphQL request, checked before anything runs: the points its series and breakdowns can return (groups x periods), over all aliases and fragments, plus 1 per other field (default 50000)', commands: ['serve'] },
+  CAKUPAN_REQUEST_TIMEOUT_MS: { about: 'a query or mutation still running after this long is answered COST_LIMIT (default 30000; subscriptions are not timed)', commands: ['serve'] },
   CAKUPAN_IMPORT_MAX_LINE_KB: { about: 'longest import line accepted, in KiB (default 4096); a longer line is rejected with its line number, read past without being held whole', commands: ['import', 'serve'] },
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
   CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
@@ -94,6 +98,9 @@ export type Config = {
   /** Bytes of serialized answers the answer cache keeps (0: off). */
   answerCacheBytes: number;
   followPollMs: number;
+  /** The cost budget of one GraphQL request (see `estimatePoints`). */
+  maxCost: number;
+  requestTimeoutMs: number;
   /** The longest import line accepted, in bytes. */
   importMaxLineBytes: number;
   /** Bearer JWTs (HS256) are accepted when a secret is set; the `role` claim gives the role. */
@@ -138,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     answerCacheBytes: Math.round(e.CAKUPAN_ANSWER_CACHE_MB * 1024 * 1024),
     followPollMs: e.CAKUPAN_FOLLOW_POLL_MS,
     importMaxLineBytes: e.CAKUPAN_IMPORT_MAX_LINE_KB * 1024,
+    maxCost: e.CAKUPAN_MAX_COST,
+    requestTimeoutMs: e.CAKUPAN_REQUEST_TIMEOUT_MS,
     jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,
   };
 }

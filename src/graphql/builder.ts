@@ -44,14 +44,27 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: { complexity: 20_000, depth: 12, breadth: 300 },
+    // One budget per request, counted before any resolver runs, across aliases
+    // and fragments: a series costs the points it can answer (groups x periods,
+    // from its arguments: see estimatePoints), any other field 1, list items 10.
+    limit: (ctx) => ({ complexity: ctx.app.config.maxCost, depth: 12, breadth: 300 }),
     complexityError: (kind, r) =>
-      new CakupanError(ErrorCode.COST_LIMIT, `the query's ${kind.toLowerCase()} is over the limit`, [
-        kind === 'Depth'
-          ? { field: 'depth', reason: `${r.depth} is over the limit of ${r.maxDepth}` }
-          : kind === 'Breadth'
-            ? { field: 'breadth', reason: `${r.breadth} is over the limit of ${r.maxBreadth}` }
-            : { field: 'complexity', reason: `${r.complexity} is over the limit of ${r.maxComplexity}` },
-      ]),
+      // refused before anything ran: the request as a whole, HTTP 400
+      new GraphQLError(
+        kind === 'Complexity' ? `the request would cost ${r.complexity.toLocaleString('en-US')}, over the budget of ${r.maxComplexity!.toLocaleString('en-US')} per request` : `the query's ${kind.toLowerCase()} is over the limit`,
+        {
+          extensions: {
+            code: ErrorCode.COST_LIMIT,
+            http: { status: 400 },
+            issues: [
+              kind === 'Complexity'
+                ? { field: 'cost', reason: `${r.complexity} (the points each series and breakdown can return, groups x periods, summed over aliases and fragments, plus 1 per other field) is over the budget of ${r.maxComplexity} (CAKUPAN_MAX_COST): ask for fewer groups, periods or aliases, or page` }
+                : kind === 'Depth'
+                  ? { field: 'depth', reason: `${r.depth} is over the limit of ${r.maxDepth}` }
+                  : { field: 'breadth', reason: `${r.breadth} is over the limit of ${r.maxBreadth}` },
+            ],
+          },
+        },
+      ),
   },
 });

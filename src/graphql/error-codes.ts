@@ -15,7 +15,11 @@ const FOREIGN: Record<string, ErrorCode> = {
   INTERNAL_SERVER_ERROR: 'INTERNAL',
 };
 
+const ARMOR_LIMIT = /^(?:Syntax Error: )?(?:Token|Aliases) limit of \d+ exceeded/;
+
 export function codeOf(error: GraphQLError): ErrorCode {
+  // graphql-armor's refusals (too many tokens or aliases) are a request over its budget
+  if (ARMOR_LIMIT.test(error.message)) return 'COST_LIMIT';
   const code = error.extensions?.code;
   if (typeof code === 'string') {
     if (code in ERROR_CODES) return code as ErrorCode;

@@ -1,6 +1,8 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { getOperationAST, GraphQLError as GraphQLErrorClass, type ExecutionArgs, type GraphQLError } from 'graphql';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { getOperationAST, GraphQLError as GraphQLErrorClass, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import type { App, ProcessApp } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
@@ -42,7 +44,20 @@ export function createYogaServer(app: App) {
       error: (...a) => (a.length === 1 && typeof a[0] === 'object' && a[0] && logged.has(a[0]) ? undefined : logger.error(logArgs(a))),
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
-    plugins: [useMutationsOnPrimary(), useOperations(app), useAnswerCache(app), useCSRFPrevention(), useGraphQlJit({}, { enableIf: notSubscription }), useDashboard(app), useErrorCodes((request, errors) => recordErrors(app, request, errors))],
+    plugins: [
+      useMutationsOnPrimary(),
+      useOperations(app),
+      useAnswerCache(app),
+      useCSRFPrevention(),
+      // parse and validation bounds (graphql-armor): tokens before a document is parsed whole, aliases over fragments
+      maxTokensPlugin({ n: MAX_TOKENS, exposeLimits: true }),
+      maxAliasesPlugin({ n: MAX_ALIASES, exposeLimits: true }),
+      useGraphQlJit({}, { enableIf: notSubscription }),
+      // after graphql-jit, so it times the execute function jit installs
+      useExecutionTimeout(app.config.requestTimeoutMs),
+      useDashboard(app),
+      useErrorCodes((request, errors) => recordErrors(app, request, errors)),
+    ],
     // queries and subscriptions read through the replica (when there is one); mutations write through the primary
     context: async ({ request }) => ({ app: await readView(app, request), request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
     maskedErrors: {
@@ -69,6 +84,39 @@ export function createYogaServer(app: App) {
       },
     },
   });
+}
+
+/** Tokens in one document (graphql-armor counts them while parsing): GraphiQL's introspection query has about 500. */
+export const MAX_TOKENS = 5_000;
+/** Aliases in one operation, fragments included (graphql-armor). */
+export const MAX_ALIASES = 30;
+
+/**
+ * Answers a query or mutation that runs longer than `ms` with COST_LIMIT (a
+ * backstop: the cost budget refuses expensive requests before they run). The
+ * work already started finishes in the background; its result is dropped.
+ * Subscriptions are long-lived by design and are not timed.
+ */
+function useExecutionTimeout(ms: number): Plugin<Context> {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      if (getOperationAST(args.document, args.operationName)?.operation === 'subscription') return;
+      setExecuteFn(async (a) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<ExecutionResult>((resolve) => {
+          timer = setTimeout(() => {
+            const reason = `took longer than ${ms} ms (CAKUPAN_REQUEST_TIMEOUT_MS): ask for less`;
+            resolve({ errors: [new GraphQLErrorClass(`the request ${reason}`, { extensions: { code: ErrorCode.COST_LIMIT, issues: [{ field: 'time', reason }], http: { status: 400 } } })] });
+          }, ms);
+        });
+        try {
+          return await Promise.race([executeFn(a) as Promise<ExecutionResult>, late]);
+        } finally {
+          clearTimeout(timer);
+        }
+      });
+    },
+  };
 }
 
 /**

@@ -56,8 +56,8 @@ describe('every GraphQL error carries a code from the one table', () => {
     const r = (await send({ query })).body as Body;
     expect(r.errors).toEqual([
       expect.objectContaining({
-        message: "the query's complexity is over the limit",
-        extensions: { code: 'COST_LIMIT', issues: [{ field: 'complexity', reason: expect.stringMatching(/^\d+ is over the limit of 20000$/) }] },
+        message: expect.stringMatching(/^the request would cost [\d,]+, over the budget of 50,000 per request$/),
+        extensions: { code: 'COST_LIMIT', issues: [{ field: 'cost', reason: expect.stringMatching(/^\d+ \(the points .* is over the budget of 50000 \(CAKUPAN_MAX_COST\)/) }] },
       }),
     ]);
   });

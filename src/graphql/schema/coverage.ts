@@ -1,4 +1,4 @@
-import { coverageSeries, type CoverageKey, type CoveragePoint, type CoverageRow, type CoverageSeries } from '../../analytics/coverage-series.ts';
+import { coverageSeries, estimatePoints, type CoverageKey, type CoveragePoint, type CoverageRow, type CoverageSeries } from '../../analytics/coverage-series.ts';
 import { builder } from '../builder.ts';
 import { ComparisonEnum, DimensionEnum, GranularityEnum, MeasureEnum, ProgramEnum, SegmentEnum, SponsorEnum } from './enums.ts';
 
@@ -85,7 +85,7 @@ builder.queryField('coverageSeries', (t) =>
     description:
       'A gap-filled time series. Stocks (ACTIVE_*, rates) are read at each period end; flows are summed over the period. `asOf` counts only what was recorded by then.',
     args: coverageSeriesArgs,
-    complexity: 20,
+    complexity: (args) => Math.max(20, estimatePoints(args)),
     resolve: (_root, args, ctx) => coverageSeries(ctx.app.db, args, { cube: ctx.app.cube }),
   }),
 );
@@ -102,7 +102,7 @@ builder.queryField('coverageAt', (t) =>
       asOf: t.arg({ type: 'DateTime' }),
       limit: t.arg.int(),
     },
-    complexity: 10,
+    complexity: (args) => Math.max(10, estimatePoints({ ...args, granularity: 'DAY', from: args.date, to: args.date })),
     resolve: async (_root, args, ctx) => {
       const s = await coverageSeries(ctx.app.db, { ...args, granularity: 'DAY', from: args.date, to: args.date }, { cube: ctx.app.cube });
       if (args.limit == null) return s.rows;

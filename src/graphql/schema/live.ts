@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { coverageSeries, type CoverageQuery, type CoverageSeries } from '../../analytics/coverage-series.ts';
+import { coverageSeries, estimatePoints, type CoverageQuery, type CoverageSeries } from '../../analytics/coverage-series.ts';
 import type { App } from '../../app/app.ts';
 import type { LogAdvanced } from '../../app/log-watch.ts';
 import { isCakupanError } from '../../domain/errors.ts';
@@ -38,7 +38,7 @@ builder.subscriptionField('coverageSeries', (t) =>
     type: CoverageSeriesRef,
     description: `The \`coverageSeries\` query, live: its answer now, then again each time the log moves past the answer's \`position\` (at most once every ${LIVE_INTERVAL_MS / 1000} s).`,
     args: coverageSeriesArgs,
-    complexity: 20,
+    complexity: (args) => Math.max(20, estimatePoints(args)),
     // the first answer is computed before the stream starts, so bad arguments are a plain GraphQL error
     subscribe: async (_root, args, ctx) => {
       const advances = ctx.app.watch.subscribe();
