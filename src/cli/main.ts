@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { envHelp } from '../config/config.ts';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
-import { keysCreateCommand, projectCommand, rebuildCommand } from './project-commands.ts';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand, projectCommand, rebuildCommand } from './project-commands.ts';
 import { scenarioCommand } from './scenario-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { verifyCommand } from './verify-command.ts';
@@ -90,20 +90,22 @@ program
 program.command('project').description('bring the read models up to the head of the log').action(projectCommand);
 program.command('rebuild').description('empty the read models, replay the whole log and print their digests').action(rebuildCommand);
 
-program
-  .command('keys')
-  .description('manage API keys')
+const keys = program.command('keys').description('manage API keys (a server holding a PGlite directory: use the ADMIN mutations createApiKey and revokeApiKey)');
+keys
   .command('create')
   .description('create an API key (printed once; stored hashed)')
   .requiredOption('--role <role>', 'ANALYST, AUDITOR, WRITER or ADMIN')
   .option('--name <name>', 'who or what the key is for', 'unnamed')
+  .option('--expires-in-days <n>', 'refuse the key after this many days (default: never)', parsePositiveInt)
   .action(keysCreateCommand);
+keys.command('list').description('list API keys: id, role, state, created, name (never the keys)').action(keysListCommand);
+keys.command('revoke <id>').description('revoke an API key by id: refused (401) from the next request on').action(keysRevokeCommand);
 
 // each command's help lists the environment variables it reads
 const withEnv = (c: Command) => {
   for (const sub of c.commands) {
     if (sub.commands.length) withEnv(sub);
-    else sub.addHelpText('after', envHelp(sub.name() === 'create' ? 'keys' : sub.name()));
+    else sub.addHelpText('after', envHelp(c.name() === 'keys' ? 'keys' : sub.name()));
   }
 };
 withEnv(program);

@@ -41,6 +41,7 @@ const Env = z.object({
   CAKUPAN_IMPORT_MAX_LINE_KB: z.coerce.number({ error: 'must be kilobytes' }).int().min(1).max(1024 * 1024).default(4096),
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
+  CAKUPAN_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of a JSON Web Key Set' }).optional(),
   CAKUPAN_JWT_ISSUER: z.string().min(1).optional(),
   CAKUPAN_JWT_AUDIENCE: z.string().min(1).optional(),
 });
@@ -67,6 +68,7 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   CAKUPAN_IMPORT_MAX_LINE_KB: { about: 'longest import line accepted, in KiB (default 4096); a longer line is rejected with its line number, read past without being held whole', commands: ['import', 'serve'] },
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
   CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
+  CAKUPAN_JWKS_URL: { about: 'accept RS256/ES256 JWTs signed by a key of this JSON Web Key Set (an identity provider\'s jwks_uri; fetched and cached by jose)', commands: ['serve'] },
   CAKUPAN_JWT_ISSUER: { about: 'required JWT "iss"', commands: ['serve'] },
   CAKUPAN_JWT_AUDIENCE: { about: 'required JWT "aud"', commands: ['serve'] },
 };
@@ -103,8 +105,8 @@ export type Config = {
   requestTimeoutMs: number;
   /** The longest import line accepted, in bytes. */
   importMaxLineBytes: number;
-  /** Bearer JWTs (HS256) are accepted when a secret is set; the `role` claim gives the role. */
-  jwt?: { secret: string; issuer?: string; audience?: string };
+  /** Bearer JWTs are accepted when a secret (HS256) or a JWKS URL (RS256, ES256) is set; the `role` claim gives the role. */
+  jwt?: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
 };
 
 // A fixed development secret keeps demo pseudonyms stable; production must set
@@ -147,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxLineBytes: e.CAKUPAN_IMPORT_MAX_LINE_KB * 1024,
     maxCost: e.CAKUPAN_MAX_COST,
     requestTimeoutMs: e.CAKUPAN_REQUEST_TIMEOUT_MS,
-    jwt: e.CAKUPAN_JWT_SECRET ? { secret: e.CAKUPAN_JWT_SECRET, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE } : undefined,
+    jwt:
+      e.CAKUPAN_JWT_SECRET || e.CAKUPAN_JWKS_URL
+        ? { secret: e.CAKUPAN_JWT_SECRET, jwksUrl: e.CAKUPAN_JWKS_URL, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE }
+        : undefined,
   };
 }

@@ -55,7 +55,23 @@ describe('cakupan verify, rebuild and keys (process)', () => {
     expect(r.stdout).toMatch(/rebuilt read models to position 11 .*\n {2}participants {2}[0-9a-f]{32}:/);
     const k = cakupan('keys', 'create', '--role', 'auditor', '--name', 'e2e');
     expect(k.stdout).toMatch(/^created AUDITOR key [0-9a-f-]{36} \(e2e\); it is shown only once:\nck_[\w-]{32}\n$/);
-    expect(cakupan('keys', 'create', '--role', 'emperor').stderr).toContain('role must be one of ANALYST, AUDITOR, WRITER, ADMIN');
+    expect(cakupan('keys', 'create', '--role', 'emperor').stderr).toContain('role: must be one of ANALYST, AUDITOR, WRITER, ADMIN');
+  });
+
+  it('lists keys without the keys, and revokes one by id', () => {
+    const created = cakupan('keys', 'create', '--role', 'analyst', '--name', 'bi-desk', '--expires-in-days', '30');
+    expect(created.status).toBe(0);
+    const [, id] = /^created ANALYST key ([0-9a-f-]{36}) \(bi-desk, expires \d{4}-\d\d-\d\dT[\d:.]+Z\)/.exec(created.stdout)!;
+    const listed = cakupan('keys', 'list');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}  ANALYST  active until \\S+ +created \\S+  bi-desk$`, 'm'));
+    expect(listed.stdout).not.toContain('ck_');
+    const revoked = cakupan('keys', 'revoke', id);
+    expect(revoked.stdout).toMatch(new RegExp(`^revoked ANALYST key ${id} \\(bi-desk\\) at \\S+: refused from the next request on`));
+    expect(cakupan('keys', 'list').stdout).toMatch(new RegExp(`^${id}  ANALYST  revoked `, 'm'));
+    const unknown = cakupan('keys', 'revoke', '00000000-0000-4000-8000-000000000000');
+    expect([unknown.status, unknown.stderr]).toEqual([2, 'cakupan keys: API key 00000000-0000-4000-8000-000000000000 not found\n']);
+    expect(cakupan('keys', 'revoke', 'nope').stderr).toContain('id: must be a key id');
   });
 });
 

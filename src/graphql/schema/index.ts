@@ -14,6 +14,7 @@ import './replay.ts';
 import './figures.ts';
 import './freshness.ts';
 import './live.ts';
+import './keys.ts';
 
 builder.queryType({});
 builder.mutationType({});
