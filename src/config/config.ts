@@ -38,6 +38,8 @@ const Env = z.object({
   CAKUPAN_ANSWER_CACHE_MB: z.coerce.number({ error: 'must be megabytes' }).min(0).default(64),
   CAKUPAN_MAX_COST: z.coerce.number({ error: 'must be a number' }).int().min(100).default(50_000),
   CAKUPAN_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).default(30_000),
+  CAKUPAN_RATE_LIMIT_PUBLIC: z.coerce.number({ error: 'must be requests per second' }).int().min(0).default(50),
+  CAKUPAN_RATE_LIMIT_KEY: z.coerce.number({ error: 'must be requests per second' }).int().min(0).default(500),
   CAKUPAN_IMPORT_MAX_LINE_KB: z.coerce.number({ error: 'must be kilobytes' }).int().min(1).max(1024 * 1024).default(4096),
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).default(10_000),
   CAKUPAN_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
@@ -65,6 +67,8 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   CAKUPAN_ANSWER_CACHE_MB: { about: 'serialized public series answers kept per server until the read models move (default 64; 0 turns the cache off)', commands: ['serve'] },
   CAKUPAN_MAX_COST: { about: 'budget per GraphQL request, checked before anything runs: the points its series and breakdowns can return (groups x periods), over all aliases and fragments, plus 1 per other field (default 50000)', commands: ['serve'] },
   CAKUPAN_REQUEST_TIMEOUT_MS: { about: 'a query or mutation still running after this long is answered COST_LIMIT (default 30000; subscriptions are not timed)', commands: ['serve'] },
+  CAKUPAN_RATE_LIMIT_PUBLIC: { about: 'requests per second one address may make without a key, in bursts of twice that; 429 RATE_LIMITED with Retry-After beyond (default 50; 0 turns it off)', commands: ['serve'] },
+  CAKUPAN_RATE_LIMIT_KEY: { about: 'requests per second per API key or JWT, in bursts of twice that (default 500; 0 turns it off)', commands: ['serve'] },
   CAKUPAN_IMPORT_MAX_LINE_KB: { about: 'longest import line accepted, in KiB (default 4096); a longer line is rejected with its line number, read past without being held whole', commands: ['import', 'serve'] },
   CAKUPAN_SHUTDOWN_TIMEOUT_MS: { about: 'how long SIGTERM waits for in-flight requests (default 10000)', commands: ['serve'] },
   CAKUPAN_JWT_SECRET: { about: 'accept HS256 JWTs signed with this key (>= 32 chars)', commands: ['serve'] },
@@ -103,6 +107,7 @@ export type Config = {
   /** The cost budget of one GraphQL request (see `estimatePoints`). */
   maxCost: number;
   requestTimeoutMs: number;
+  rateLimit: { publicPerSecond: number; keyPerSecond: number };
   /** The longest import line accepted, in bytes. */
   importMaxLineBytes: number;
   /** Bearer JWTs are accepted when a secret (HS256) or a JWKS URL (RS256, ES256) is set; the `role` claim gives the role. */
@@ -149,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxLineBytes: e.CAKUPAN_IMPORT_MAX_LINE_KB * 1024,
     maxCost: e.CAKUPAN_MAX_COST,
     requestTimeoutMs: e.CAKUPAN_REQUEST_TIMEOUT_MS,
+    rateLimit: { publicPerSecond: e.CAKUPAN_RATE_LIMIT_PUBLIC, keyPerSecond: e.CAKUPAN_RATE_LIMIT_KEY },
     jwt:
       e.CAKUPAN_JWT_SECRET || e.CAKUPAN_JWKS_URL
         ? { secret: e.CAKUPAN_JWT_SECRET, jwksUrl: e.CAKUPAN_JWKS_URL, issuer: e.CAKUPAN_JWT_ISSUER, audience: e.CAKUPAN_JWT_AUDIENCE }

@@ -28,7 +28,7 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; log: 'info' | 'war
   CONFLICT: { status: 409, log: 'info', clientAction: `the event id was decided before for a different payload (\`issues\` name the position or the rejection): give a new event its own id` },
   DOMAIN_RULE: { status: 422, log: 'info', clientAction: `the command breaks a rule of the domain (\`rule\` names it); do not retry unchanged` },
   COST_LIMIT: { status: 400, log: 'warn', clientAction: `ask for less: fewer fields, aliases, groups or periods (\`issues\` name the budget and the figure)` },
-  RATE_LIMITED: { status: 429, log: 'warn', clientAction: `slow down; retry after \`Retry-After\` (reserved: no rate limit is enforced yet)` },
+  RATE_LIMITED: { status: 429, log: 'warn', clientAction: `slow down: this client sent more requests than its rate (\`CAKUPAN_RATE_LIMIT_PUBLIC\` per address, \`CAKUPAN_RATE_LIMIT_KEY\` per key); retry after \`Retry-After\` seconds` },
   UNAVAILABLE: { status: 503, log: 'warn', clientAction: 'the service or its database is not ready (the CLI: the PGlite directory is held by a server); retry with back-off' },
   INTERNAL: { status: 500, log: 'error', clientAction: `a bug or an outage on our side; retry later and report the \`x-request-id\`` },
 };

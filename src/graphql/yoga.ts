@@ -9,6 +9,7 @@ import { logger } from '../config/logger.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { ErrorCode } from '../domain/errors.ts';
 import { useAnswerCache } from '../http/answer-cache.ts';
+import { createRateLimits } from '../http/rate-limit.ts';
 import { recordErrors, useOperations } from '../http/operations.ts';
 import { useDashboard } from '../web/dashboard-plugin.ts';
 import { roleFor } from './auth.ts';
@@ -24,6 +25,7 @@ import { schema } from './schema/index.ts';
  */
 export function createYogaServer(app: App) {
   const logged = new WeakSet<object>();
+  const rateLimits = createRateLimits(app);
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -45,6 +47,8 @@ export function createYogaServer(app: App) {
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
     plugins: [
+      // first: a refused client costs nothing further
+      rateLimits.plugin,
       useMutationsOnPrimary(),
       useOperations(app),
       useAnswerCache(app),
@@ -59,7 +63,15 @@ export function createYogaServer(app: App) {
       useErrorCodes((request, errors) => recordErrors(app, request, errors)),
     ],
     // queries and subscriptions read through the replica (when there is one); mutations write through the primary
-    context: async ({ request }) => ({ app: await readView(app, request), request, role: await roleFor(app.db, request.headers.get('authorization'), app.config.jwt) }),
+    context: async (initial) => {
+      const { request } = initial;
+      // a failed authentication is charged to the address: guessing keys is rate-limited
+      const role = await roleFor(app.db, request.headers.get('authorization'), app.config.jwt).catch((e: unknown) => {
+        rateLimits.authenticationFailed(initial);
+        throw e;
+      });
+      return { app: await readView(app, request), request, role };
+    },
     maskedErrors: {
       maskError(error, message, isDev) {
         // by shape, not instanceof: graphql can be loaded twice (CJS and ESM).

@@ -72,5 +72,6 @@ export function createMetrics(sql: Sql) {
     labelNames: ['outcome'] as const,
     registers,
   });
-  return { registry, requests, duration, errors, imported, answerCache };
+  const rateLimited = new Counter({ name: 'cakupan_rate_limited_total', help: 'Requests refused with 429 RATE_LIMITED, by client kind (public address, credential)', labelNames: ['kind'] as const, registers });
+  return { registry, requests, duration, errors, imported, answerCache, rateLimited };
 }
