@@ -20,6 +20,8 @@ const ARMOR_LIMIT = /^(?:Syntax Error: )?(?:Token|Aliases) limit of \d+ exceeded
 export function codeOf(error: GraphQLError): ErrorCode {
   // graphql-armor's refusals (too many tokens or aliases) are a request over its budget
   if (ARMOR_LIMIT.test(error.message)) return 'COST_LIMIT';
+  // Pothos refusing arguments it cannot take together (a connection's before and after)
+  if (error.name === 'PothosValidationError' || (error.originalError as Error | undefined)?.name === 'PothosValidationError') return 'VALIDATION';
   const code = error.extensions?.code;
   if (typeof code === 'string') {
     if (code in ERROR_CODES) return code as ErrorCode;

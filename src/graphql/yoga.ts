@@ -2,7 +2,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { getOperationAST, GraphQLError as GraphQLErrorClass, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError as GraphQLErrorClass, visit, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import type { App, ProcessApp } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
@@ -47,9 +47,11 @@ export function createYogaServer(app: App) {
     },
     // JSON POSTs pass; a GET needs an x-graphql-yoga-csrf header (no cross-site simple requests).
     plugins: [
-      // first: a refused client costs nothing further
+      // first: a refused client or body costs nothing further
       rateLimits.plugin,
+      useBodyLimit(),
       useMutationsOnPrimary(),
+      useWellFormedStrings(),
       useOperations(app),
       useAnswerCache(app),
       useCSRFPrevention(),
@@ -96,6 +98,54 @@ export function createYogaServer(app: App) {
       },
     },
   });
+}
+
+/** The largest request body read (appendEvents' 10,000 events fit in a few MB). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** A request announcing a larger body is refused (413, COST_LIMIT) before it is read. */
+function useBodyLimit(): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      const length = Number(request.headers.get('content-length') ?? 0);
+      if (!(length > MAX_BODY_BYTES)) return;
+      const reason = `${length} bytes is over the limit of ${MAX_BODY_BYTES} bytes per request`;
+      endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message: `the request body: ${reason}`, extensions: { code: ErrorCode.COST_LIMIT, issues: [{ field: 'body', reason }] } }] }), { status: 413, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+    },
+  };
+}
+
+/**
+ * PostgreSQL stores no NUL character and no lone UTF-16 surrogate: a string
+ * holding one, in a variable or a literal, is refused as VALIDATION naming
+ * where it is, before anything runs (rather than failing inside a query).
+ */
+function useWellFormedStrings(): Plugin<Context> {
+  const bad = (s: string) => s.includes('\u0000') || !(s as unknown as { isWellFormed(): boolean }).isWellFormed();
+  const find = (value: unknown, at: string, depth = 0): string | undefined => {
+    if (typeof value === 'string') return bad(value) ? at : undefined;
+    if (depth > 64 || value === null || typeof value !== 'object') return undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const hit = find(v, Array.isArray(value) ? `${at}[${k}]` : `${at}.${k}`, depth + 1);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      let at = find(args.variableValues ?? {}, '$')?.replace(/^\$\./, '$');
+      if (!at) {
+        visit(args.document, {
+          StringValue(node) {
+            if (!at && bad(node.value)) at = `a string literal at line ${node.loc?.startToken.line ?? '?'}`;
+          },
+        });
+      }
+      if (!at) return;
+      const reason = 'must be well-formed Unicode without NUL characters (a lone surrogate such as \\ud800 or \\u0000 cannot be stored)';
+      setResultAndStopExecution({ errors: [new GraphQLErrorClass(`${at}: ${reason}`, { extensions: { code: ErrorCode.VALIDATION, issues: [{ field: at, reason }], http: { status: 400 } } })] });
+    },
+  };
 }
 
 /** Tokens in one document (graphql-armor counts them while parsing): GraphiQL's introspection query has about 500. */

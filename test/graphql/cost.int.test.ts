@@ -99,6 +99,19 @@ describe('the cost of a request, known before it runs', () => {
     expect(tokens.body.errors![0].message).toMatch(/Token limit of 5000 exceeded/);
   });
 
+  it('refuses a body over 16 MiB before reading it (413, COST_LIMIT)', async () => {
+    const res = await createYogaServer(app).fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(17 * 1024 * 1024) }, body: '{}' });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'COST_LIMIT', issues: [{ field: 'body', reason: `${17 * 1024 * 1024} bytes is over the limit of 16777216 bytes per request` }] } }] });
+  });
+
+  it('refuses a string no database can store (a lone surrogate, NUL) as VALIDATION naming where it is', async () => {
+    const viaVariable = await ask({ query: 'query($p: String) { regions(parentCode: $p) { code } }', variables: { p: 'a\ud800' } });
+    expect(viaVariable.body.errors![0]).toMatchObject({ extensions: { code: 'VALIDATION', issues: [{ field: '$p' }] } });
+    const viaLiteral = await ask({ query: '{ regions(parentCode: "a\\u0000") { code } }' });
+    expect(viaLiteral.body.errors![0]).toMatchObject({ extensions: { code: 'VALIDATION', issues: [{ field: 'a string literal at line 1' }] } });
+  });
+
   it('refuses a batch of operations (batching is off): one operation per request', async () => {
     const r = await ask([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
     expect(r.status).toBeGreaterThanOrEqual(400);
