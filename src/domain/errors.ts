@@ -59,9 +59,12 @@ export function isCakupanError(e: unknown): e is CakupanError {
   return e instanceof Error && typeof (e as CakupanError).code === 'string' && Object.values(ErrorCode).includes((e as CakupanError).code) && Array.isArray((e as CakupanError).issues);
 }
 
+/** The message an error with these issues carries: "field: reason; field: reason". */
+export const issuesMessage = (issues: FieldIssue[]): string => issues.map((i) => `${i.field}: ${i.reason}`).join('; ');
+
 export class ValidationError extends CakupanError {
   constructor(issues: FieldIssue[]) {
-    super(ErrorCode.VALIDATION, issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues);
+    super(ErrorCode.VALIDATION, issuesMessage(issues), issues);
     this.name = 'ValidationError';
   }
 }

@@ -2,7 +2,7 @@ import { failpoint } from '../config/failpoint.ts';
 import { copyField, CopyRows, putAscii, putBytes, putUint } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { createHash } from 'node:crypto';
-import { CakupanError, isCakupanError, ConcurrencyError, ConflictError, DomainRuleViolation, ErrorCode, type FieldIssue } from '../domain/errors.ts';
+import { CakupanError, isCakupanError, ConcurrencyError, ConflictError, DomainRuleViolation, ErrorCode, issuesMessage, type FieldIssue } from '../domain/errors.ts';
 import type { ProposedEvent } from '../domain/events.ts';
 import { decide, emptyStream, evolve, refold, type DecisionContext, type Fact, type StreamSnapshot } from '../domain/stream.ts';
 import { canonicalEnvelope, canonicalJson, GENESIS_HASH, HashChain, PLAIN_ASCII, SCHEMA_VERSION } from './hash.ts';
@@ -342,7 +342,7 @@ class BatchDecision {
       const earlier = this.#retry ? undefined : this.#earlier.get(e.eventId);
       if (earlier) {
         const sameContent = Buffer.from(earlier.content_hash).toString('hex') === contentHash(contentOf(e));
-        const error = sameContent ? new CakupanError(earlier.code as ErrorCode, earlier.issues.map((i) => `${i.field}: ${i.reason}`).join('; '), earlier.issues) : new ConflictError(e.eventId, { rejectedAt: earlier.rejected_at, code: earlier.code });
+        const error = sameContent ? new CakupanError(earlier.code as ErrorCode, issuesMessage(earlier.issues), earlier.issues) : new ConflictError(e.eventId, { rejectedAt: earlier.rejected_at, code: earlier.code });
         outcomes.push({ ...this.#refused(index, e, error), ...(sameContent ? { decidedAt: earlier.rejected_at } : {}) });
         continue;
       }

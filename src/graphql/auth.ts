@@ -4,6 +4,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVer
 import type { Config } from '../config/config.ts';
 import type { Sql } from '../db/database.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { UUID_PATTERN } from '../domain/reference/text.ts';
 import { ROLES, type Role } from './context.ts';
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -29,7 +30,7 @@ export async function listApiKeys(sql: Sql): Promise<ApiKeyInfo[]> {
 
 /** Revokes a key: every request with it is refused from the next one on (roleFor reads api_keys each time). Revoking twice keeps the first time. */
 export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyInfo> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new ValidationError([{ field: 'id', reason: 'must be a key id (a UUID, as `keys list` shows)' }]);
+  if (!UUID_PATTERN.test(id)) throw new ValidationError([{ field: 'id', reason: 'must be a key id (a UUID, as `keys list` shows)' }]);
   const [row] = await sql.query<ApiKeyInfo>(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${KEY_COLUMNS}`, [id]);
   if (!row) throw new NotFoundError(`API key ${id}`);
   return row;

@@ -8,6 +8,7 @@ import type { App, ProcessApp } from '../app/app.ts';
 import { logger } from '../config/logger.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { ErrorCode } from '../domain/errors.ts';
+import { isStorableText } from '../domain/reference/text.ts';
 import { useAnswerCache } from '../http/answer-cache.ts';
 import { createRateLimits } from '../http/rate-limit.ts';
 import { recordErrors, useOperations } from '../http/operations.ts';
@@ -121,7 +122,7 @@ function useBodyLimit(): Plugin {
  * where it is, before anything runs (rather than failing inside a query).
  */
 function useWellFormedStrings(): Plugin<Context> {
-  const bad = (s: string) => s.includes('\u0000') || !(s as unknown as { isWellFormed(): boolean }).isWellFormed();
+  const bad = (s: string) => !isStorableText(s);
   const find = (value: unknown, at: string, depth = 0): string | undefined => {
     if (typeof value === 'string') return bad(value) ? at : undefined;
     if (depth > 64 || value === null || typeof value !== 'object') return undefined;

@@ -5,6 +5,7 @@ import type { DomainEvent, ProposedEvent } from '../domain/events.ts';
 import { DATE_RULE, isIsoDate } from '../domain/reference/calendar.ts';
 import { FORMALITIES, LAPSE_REASONS, PROGRAMS, SEGMENTS, SIZE_CLASSES, SPONSORS, TARGET_METRICS } from '../domain/reference/vocabulary.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
+import { isWellFormedUnicode } from '../domain/reference/text.ts';
 import { nikProblem, pseudonymiser } from '../domain/worker/nik.ts';
 import { canonicalJson } from '../eventstore/hash.ts';
 
@@ -19,7 +20,6 @@ const isoDate = z.string().superRefine((d, ctx) => {
 
 // PostgreSQL cannot store a NUL character or a lone UTF-16 surrogate in text
 // or jsonb: refused here, field by field, rather than failing the batch's write.
-const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 const text = (max = 200) =>
   z
     .string()
@@ -27,7 +27,7 @@ const text = (max = 200) =>
     .min(1, 'must not be empty')
     .max(max)
     .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character (\\u0000)')
-    .refine(wellFormed, 'must be well-formed Unicode (a lone surrogate such as \\ud800 cannot be stored)');
+    .refine(isWellFormedUnicode, 'must be well-formed Unicode (a lone surrogate such as \\ud800 cannot be stored)');
 const regency = z.string().regex(/^\d{4}$/, 'must be a 4-digit regency/city code').refine((c) => currentRegencyCode(c) !== undefined, 'is not a known regency/city code');
 const regionAny = z
   .string()

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { copyField, CopyRows } from '../db/copy-text.ts';
 import { isCakupanError, type FieldIssue } from '../domain/errors.ts';
+import { UUID_PATTERN } from '../domain/reference/text.ts';
 import type { AppendInput } from '../eventstore/append.ts';
 import { canonicalJson, PLAIN_ASCII, SCHEMA_VERSION } from '../eventstore/hash.ts';
 import { eventLineParser, isImportableType } from './event-line.ts';
@@ -77,7 +78,7 @@ function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line
       line,
       reject: {
         line,
-        eventId: typeof raw?.eventId === 'string' && UUID.test(raw.eventId) ? raw.eventId.toLowerCase() : undefined,
+        eventId: typeof raw?.eventId === 'string' && UUID_PATTERN.test(raw.eventId) ? raw.eventId.toLowerCase() : undefined,
         type: typeof raw?.type === 'string' && isImportableType(raw.type) ? raw.type : undefined,
         code: e.code,
         errors: e.issues,
@@ -85,8 +86,6 @@ function parseLine(parse: ReturnType<typeof eventLineParser>, text: string, line
     };
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Why JSON.parse refused a line, in words that never quote it: V8's message
