@@ -256,8 +256,8 @@ class BatchDecision {
   readonly pending = new Map<string, PendingFact>();
   readonly outcomes: AppendOutcome[] = [];
   readonly rejections: FreshRejection[] = [];
-  /** Ids decided earlier in this batch (careful mode): the content each had and its outcome. */
-  readonly #decided = new Map<string, { content: string; position: number } | { content: string; error: CakupanError }>();
+  /** Ids decided earlier in this batch (careful mode): the event and its outcome (its content is compared only when the id comes again). */
+  readonly #decided = new Map<string, { event: AppendInput; position: number } | { event: AppendInput; error: CakupanError }>();
   readonly #earlier: Map<string, EarlierRejection>;
   readonly #retry: boolean;
   /** Log histories of the streams that retractions in this batch withdraw from. */
@@ -330,7 +330,7 @@ class BatchDecision {
       }
       const before = careful ? this.#decided.get(e.eventId) : undefined;
       if (before) {
-        if (before.content !== contentOf(e)) {
+        if (contentOf(before.event) !== contentOf(e)) {
           outcomes.push(this.#refused(index, e, 'position' in before ? new ConflictError(e.eventId, { position: before.position }) : new ConflictError(e.eventId, { rejectedAt: this.#recordedAt, code: before.error.code })));
         } else if ('position' in before) {
           outcomes.push({ status: 'duplicate', index, eventId: e.eventId, position: before.position, streamId: e.streamId });
@@ -384,7 +384,7 @@ class BatchDecision {
         this.#snapshots.set(e.streamId, next);
         if (careful) {
           pending.set(e.eventId, e);
-          this.#decided.set(e.eventId, { content: contentOf(e), position });
+          this.#decided.set(e.eventId, { event: e, position });
         }
         outcomes.push({ status: 'appended', index, eventId: e.eventId, position, streamId: e.streamId, streamVersion: next.version });
       } catch (error) {
@@ -394,10 +394,9 @@ class BatchDecision {
           return index;
         }
         outcomes.push(this.#refused(index, e, error));
-        const content = contentOf(e);
-        this.#decided.set(e.eventId, { content, error });
+        this.#decided.set(e.eventId, { event: e, error });
         // a wrong expectedVersion is the caller's view of the stream, not a decision on the event: not recorded
-        if (error.code !== ErrorCode.CONCURRENCY) this.rejections.push({ eventId: e.eventId, contentHash: contentHash(content), type: e.type, code: error.code, issues: error.issues });
+        if (error.code !== ErrorCode.CONCURRENCY) this.rejections.push({ eventId: e.eventId, contentHash: contentHash(contentOf(e)), type: e.type, code: error.code, issues: error.issues });
       }
     }
     return to;
