@@ -25,8 +25,9 @@ export type CoverageQuery = {
   compare?: Comparison | null;
 };
 export type CoverageKey = { provinceCode: string | null; regencyCode: string | null; segment: string | null; program: string | null; sponsor: string | null };
-export type CoveragePoint = { period: string; periodEnd: string; value: number; cumulative: number | null; compareValue: number | null; denominator: number | null };
-export type CoverageRow = CoverageKey & { period: string; periodEnd: string; value: number };
+/** One period of a group. `value` is null, and `suppressed` true, where a public answer hides it (analytics/disclosure.ts). */
+export type CoveragePoint = { period: string; periodEnd: string; value: number | null; suppressed: boolean; cumulative: number | null; compareValue: number | null; denominator: number | null };
+export type CoverageRow = CoverageKey & { period: string; periodEnd: string; value: number | null; suppressed: boolean };
 export type CoverageSeries = {
   measure: Measure;
   granularity: Granularity;
@@ -34,6 +35,10 @@ export type CoverageSeries = {
   position: number;
   series: { key: CoverageKey; points: CoveragePoint[] }[];
   rows: CoverageRow[];
+  /** The threshold K disclosure control applied (null: raw values, for keyed callers and employer measures). */
+  minCell: number | null;
+  /** How many points (values) disclosure control hid. */
+  suppressedCount: number;
 };
 
 export const MAX_POINTS = 10_000;
@@ -52,9 +57,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   const groupBy = q.groupBy ?? [];
   const filter = q.filter ?? {};
   validate(q, groupBy, filter);
-  const main = periods(q.granularity, q.from, q.to, MAX_POINTS);
-  if (main.length > MAX_POINTS) throw tooMany(`${q.granularity} from ${q.from} to ${q.to} has more than ${MAX_POINTS} periods`);
-  const compared = q.compare ? main.map((p) => comparedPeriod(q.granularity, p, q.compare!)) : [];
+  const { main, compared } = seriesPeriods(q);
   const flow = FLOWS[q.measure];
   // clip flows to [from, to]; stocks are read at each period's end
   const clip = (p: Period) => ({ start: p.start < q.from && p === main[0] ? q.from : p.start, end: p.end });
@@ -73,19 +76,9 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
     asOf: q.asOf ?? undefined,
     where: (param) => whereClauses(cells, param),
   };
-  const fromCube = opts.cube ? await cubePrefixes(opts.cube, sql, { fact: spec.fact, column: spec.column, keys: spec.keys, ...cells }, q.measure, need, q.asOf ?? undefined) : undefined;
-  let position = fromCube?.position;
-  let numer = fromCube?.numer;
-  let denom = fromCube?.denom;
-  // by SQL: the position read before and after the roll-up reads must agree
-  // (a batch committing in between is read again), so it is the one answered from
-  for (let tries = 0; !numer || position === undefined; tries++) {
-    const before = await checkpoint(sql);
-    numer = await prefixSums(sql, spec, need);
-    denom = q.measure === 'EMPLOYER_COVERAGE_RATE' ? await prefixSums(sql, { ...spec, column: 'licensed' }, need) : undefined;
-    const after = await checkpoint(sql);
-    if (before === after || tries === 2) position = after;
-  }
+  const read = await readPrefixes(sql, { ...spec, columns: q.measure === 'EMPLOYER_COVERAGE_RATE' ? [spec.column, 'licensed'] : [spec.column] }, cells, need, opts.cube);
+  const { position } = read;
+  const [numer, denom] = read.prefixes;
   const workforce = q.measure === 'COVERAGE_RATE' ? await workforceDenominators(sql, filter, groupBy, q.asOf ?? undefined) : undefined;
 
   const keyIds = new Set([...numer.keys(), ...(denom?.keys() ?? [])]);
@@ -118,6 +111,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
           period: p.start,
           periodEnd: p.end,
           value,
+          suppressed: false,
           cumulative: flow ? running : null,
           compareValue: q.compare ? valueOf(id, keyValues, compared[i], false).value : null,
           denominator,
@@ -128,33 +122,70 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
     })
     .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
     .map(({ key, points }) => ({ key, points }));
-  if (!series.length) series.push({ key: keyValuesToKey(groupBy, groupBy.map(() => null)), points: main.map((p) => ({ period: p.start, periodEnd: p.end, value: 0, cumulative: flow ? 0 : null, compareValue: q.compare ? 0 : null, denominator: null })) });
+  if (!series.length) series.push({ key: keyValuesToKey(groupBy, groupBy.map(() => null)), points: main.map((p) => ({ period: p.start, periodEnd: p.end, value: 0, suppressed: false, cumulative: flow ? 0 : null, compareValue: q.compare ? 0 : null, denominator: null })) });
   if (series.length * main.length > MAX_POINTS) throw tooMany(`${series.length} groups x ${main.length} periods exceeds ${MAX_POINTS} points`);
 
-  // flat rows: by period, then key (series are already in key order)
+  return { measure: q.measure, granularity: q.granularity, position, series, rows: rowsOf(series), minCell: null, suppressedCount: 0 };
+}
+
+/** A series' periods, and the compared ones (with `compare`); refuses more than MAX_POINTS. */
+export function seriesPeriods(q: Pick<CoverageQuery, 'granularity' | 'from' | 'to' | 'compare'>): { main: Period[]; compared: Period[] } {
+  const main = periods(q.granularity, q.from, q.to, MAX_POINTS);
+  if (main.length > MAX_POINTS) throw tooMany(`${q.granularity} from ${q.from} to ${q.to} has more than ${MAX_POINTS} periods`);
+  return { main, compared: q.compare ? main.map((p) => comparedPeriod(q.granularity, p, q.compare!)) : [] };
+}
+
+/** The flat rows of a series: by period, then key (series are in key order). */
+export function rowsOf(series: CoverageSeries['series']): CoverageRow[] {
   const rows: CoverageRow[] = [];
-  main.forEach((_, i) => {
+  const n = series[0]?.points.length ?? 0;
+  for (let i = 0; i < n; i++) {
     for (const { key: k, points } of series) {
       const p = points[i];
       // (spelled out: a spread of the key makes slow dictionary-mode objects, thousands per answer)
-      rows.push({ period: p.period, periodEnd: p.periodEnd, provinceCode: k.provinceCode, regencyCode: k.regencyCode, segment: k.segment, program: k.program, sponsor: k.sponsor, value: p.value });
+      rows.push({ period: p.period, periodEnd: p.periodEnd, provinceCode: k.provinceCode, regencyCode: k.regencyCode, segment: k.segment, program: k.program, sponsor: k.sponsor, value: p.value, suppressed: p.suppressed });
     }
-  });
-  return { measure: q.measure, granularity: q.granularity, position, series, rows };
+  }
+  return rows;
 }
 
 /**
- * The numerator (and employer-rate denominator) from one cube state, or
- * undefined to ask SQL. An as-of cut is answered from the cube only when it
- * reads exactly what the cube holds: every event the cube reflects was
- * recorded by then, and the next one after it (if any) later.
+ * Cumulative sums per group at each date in `need`, one Prefix per column, and
+ * the read models' position they reflect: from the server's cube when it can
+ * answer, else by SQL, where the position read before and after the roll-up
+ * reads must agree (a batch committing in between is read again), so it is
+ * the one answered from.
  */
-async function cubePrefixes(cube: Cube, sql: Sql, q: CubeQuery, measure: Measure, need: string[], asOf?: Date): Promise<{ numer: Prefix; denom?: Prefix; position: number } | undefined> {
+export async function readPrefixes(sql: Sql, spec: Omit<BucketSpec, 'column'> & { columns: string[] }, cells: Required<CellFilter>, need: string[], cube?: Cube): Promise<{ position: number; prefixes: Prefix[] }> {
+  if (cube) {
+    const fromCube = await cubePrefixes(cube, sql, { fact: spec.fact, keys: spec.keys, ...cells }, spec.columns, need, spec.asOf);
+    if (fromCube) return fromCube;
+  }
+  for (let tries = 0; ; tries++) {
+    const before = await checkpoint(sql);
+    const prefixes: Prefix[] = [];
+    for (const column of spec.columns) prefixes.push(await prefixSums(sql, { ...spec, column }, need));
+    const after = await checkpoint(sql);
+    if (before === after || tries === 2) return { position: after, prefixes };
+  }
+}
+
+/**
+ * Each column's prefix from one cube state, or undefined to ask SQL. An
+ * as-of cut is answered from the cube only when it reads exactly what the
+ * cube holds: every event the cube reflects was recorded by then, and the
+ * next one after it (if any) later.
+ */
+async function cubePrefixes(cube: Cube, sql: Sql, q: Omit<CubeQuery, 'column'>, columns: string[], need: string[], asOf?: Date): Promise<{ prefixes: Prefix[]; position: number } | undefined> {
   const state = await cube.current(sql);
   if (asOf && !(await cutsAt(sql, state.position, asOf))) return undefined;
-  const numer = cube.prefix(state, q, need);
-  if (!numer) return undefined;
-  return { numer, position: state.position, denom: measure === 'EMPLOYER_COVERAGE_RATE' ? cube.prefix(state, { ...q, column: 'licensed' }, need) : undefined };
+  const prefixes: Prefix[] = [];
+  for (const column of columns) {
+    const p = cube.prefix(state, { ...q, column }, need);
+    if (!p) return undefined;
+    prefixes.push(p);
+  }
+  return { prefixes, position: state.position };
 }
 
 /** Whether the events recorded up to `asOf` are exactly those up to `position` (recorded time never decreases along the log). */
@@ -171,7 +202,7 @@ async function cutsAt(sql: Sql, position: number, asOf: Date): Promise<boolean> 
  * writes them as SQL. Province or regency codes select cells in either; the
  * head count is program '' unless programs are filtered or grouped by.
  */
-function cellFilter(filter: CoverageFilter, groupBy: Dimension[], employer: boolean): Required<CellFilter> {
+export function cellFilter(filter: CoverageFilter, groupBy: Dimension[], employer: boolean): Required<CellFilter> {
   const regions = filter.regionCodes ?? [];
   const where: Record<string, string[]> = {};
   if (!employer) {
@@ -226,7 +257,7 @@ function keyValuesToKey(groupBy: Dimension[], values: (string | null)[]): Covera
   return key;
 }
 
-function whereClauses(cells: CellFilter, param: (v: unknown) => string): string[] {
+export function whereClauses(cells: CellFilter, param: (v: unknown) => string): string[] {
   const out: string[] = [];
   const parts = [];
   if (cells.provinces?.length) parts.push(`province = ANY(${param(cells.provinces)}::text[])`);

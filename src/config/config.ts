@@ -37,6 +37,7 @@ const Env = z.object({
     .optional(),
   CAKUPAN_ANSWER_CACHE_MB: z.coerce.number({ error: 'must be megabytes' }).min(0).default(64),
   CAKUPAN_MAX_COST: z.coerce.number({ error: 'must be a number' }).int().min(100).default(50_000),
+  CAKUPAN_MIN_CELL: z.coerce.number({ error: 'must be a whole number of people' }).int().min(1).max(1000).default(10),
   CAKUPAN_REQUEST_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(100).default(30_000),
   CAKUPAN_RATE_LIMIT_PUBLIC: z.coerce.number({ error: 'must be requests per second' }).int().min(0).default(50),
   CAKUPAN_RATE_LIMIT_KEY: z.coerce.number({ error: 'must be requests per second' }).int().min(0).default(500),
@@ -66,6 +67,7 @@ export const ENV_VARS: Record<EnvName, { about: string; commands: 'all' | string
   CAKUPAN_CORS_ORIGINS: { about: 'browser origins allowed to call the API cross-origin, comma-separated (default none: no CORS headers)', commands: ['serve'] },
   CAKUPAN_ANSWER_CACHE_MB: { about: 'serialized public series answers kept per server until the read models move (default 64; 0 turns the cache off)', commands: ['serve'] },
   CAKUPAN_MAX_COST: { about: 'budget per GraphQL request, checked before anything runs: the points its series and breakdowns can return (groups x periods), over all aliases and fragments, plus 1 per other field (default 50000)', commands: ['serve'] },
+  CAKUPAN_MIN_CELL: { about: 'disclosure control for callers without a key: participant counts below this (and the cells hidden so that none can be recovered by subtraction) are answered null with `suppressed: true` (default 10; 1 turns it off; keys see raw values). See docs/disclosure.md', commands: ['serve'] },
   CAKUPAN_REQUEST_TIMEOUT_MS: { about: 'a query or mutation still running after this long is answered COST_LIMIT (default 30000; subscriptions are not timed)', commands: ['serve'] },
   CAKUPAN_RATE_LIMIT_PUBLIC: { about: 'requests per second one address may make without a key, in bursts of twice that; 429 RATE_LIMITED with Retry-After beyond (default 50; 0 turns it off)', commands: ['serve'] },
   CAKUPAN_RATE_LIMIT_KEY: { about: 'requests per second per API key or JWT, in bursts of twice that (default 500; 0 turns it off)', commands: ['serve'] },
@@ -106,6 +108,8 @@ export type Config = {
   followPollMs: number;
   /** The cost budget of one GraphQL request (see `estimatePoints`). */
   maxCost: number;
+  /** Disclosure control's threshold K for PUBLIC callers (1: off). */
+  minCell: number;
   requestTimeoutMs: number;
   rateLimit: { publicPerSecond: number; keyPerSecond: number };
   /** The longest import line accepted, in bytes. */
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     followPollMs: e.CAKUPAN_FOLLOW_POLL_MS,
     importMaxLineBytes: e.CAKUPAN_IMPORT_MAX_LINE_KB * 1024,
     maxCost: e.CAKUPAN_MAX_COST,
+    minCell: e.CAKUPAN_MIN_CELL,
     requestTimeoutMs: e.CAKUPAN_REQUEST_TIMEOUT_MS,
     rateLimit: { publicPerSecond: e.CAKUPAN_RATE_LIMIT_PUBLIC, keyPerSecond: e.CAKUPAN_RATE_LIMIT_KEY },
     jwt:

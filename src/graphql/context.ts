@@ -9,3 +9,6 @@ export type Context = {
   request: Request;
   role: Role;
 };
+
+/** The disclosure threshold K a request's answers get: the configured one for PUBLIC callers, none (1) for any key. */
+export const minCellFor = (ctx: Pick<Context, 'app' | 'role'>): number => (ctx.role === 'PUBLIC' ? ctx.app.config.minCell : 1);

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'graphql-yoga';
 import type { App } from '../app/app.ts';
-import { isCakupanError } from '../domain/errors.ts';
+import { ERROR_CODES, isCakupanError } from '../domain/errors.ts';
+import { roleFor } from '../graphql/auth.ts';
+import { minCellFor } from '../graphql/context.ts';
 import { coverageCsv } from './csv-export.ts';
 
 const require = createRequire(import.meta.url);
@@ -31,13 +33,22 @@ export function useDashboard(app: App): Plugin {
       if (asset) return endResponse(new fetchAPI.Response(read(asset.file), { headers: { 'content-type': asset.type, 'cache-control': 'no-cache' } }));
       if (url.pathname === '/export/coverage.csv') {
         try {
-          const csv = await coverageCsv(app.db, url.searchParams, app.cube);
+          // a key (as for /graphql) gets raw values; without one, disclosure control applies
+          const role = await roleFor(app.db, request.headers.get('authorization'), app.config.jwt);
+          const csv = await coverageCsv(app.db, url.searchParams, { cube: app.cube, minCell: minCellFor({ app, role }) });
           endResponse(new fetchAPI.Response(csv, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="coverage.csv"' } }));
         } catch (e) {
-          if (!isCakupanError(e)) throw e;
-          endResponse(new fetchAPI.Response(JSON.stringify({ code: e.code, message: e.message, issues: e.issues }), { status: 400, headers: { 'content-type': 'application/json' } }));
+          const failure = isCakupanError(e) ? { code: e.code, message: e.message, issues: e.issues } : unauthenticated(e);
+          if (!failure) throw e;
+          endResponse(new fetchAPI.Response(JSON.stringify(failure), { status: ERROR_CODES[failure.code].status, headers: { 'content-type': 'application/json' } }));
         }
       }
     },
   };
+}
+
+/** roleFor's refusal (a GraphQLError with code UNAUTHENTICATED) as the CSV's JSON error, else undefined. */
+function unauthenticated(e: unknown): { code: 'UNAUTHENTICATED'; message: string; issues: [] } | undefined {
+  const ext = (e as { extensions?: { code?: string } }).extensions;
+  return ext?.code === 'UNAUTHENTICATED' ? { code: 'UNAUTHENTICATED', message: (e as Error).message, issues: [] } : undefined;
 }

@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('the generated typed documents', () => {
   it('run against the server with typed variables and results', async () => {
     const data = await execute(ActiveByProvinceDocument, { from: '2013-01-01', to: '2013-02-28' });
-    const values: Record<string, number[]> = Object.fromEntries(data.coverageSeries.series.map((s) => [s.key.provinceCode ?? '', s.points.map((p) => p.value)]));
+    const values: Record<string, (number | null)[]> = Object.fromEntries(data.coverageSeries.series.map((s) => [s.key.provinceCode ?? '', s.points.map((p) => p.value)]));
     expect(values).toEqual({ '17': [1, 2], '33': [1, 1] });
     const top = await execute(TopProvincesDocument, { date: '2013-03-01', limit: 1 });
     expect(top.coverageAt).toEqual([{ provinceCode: '17', value: 2 }]);

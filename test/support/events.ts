@@ -4,7 +4,11 @@ import { loadConfig } from '../../src/config/config.ts';
 import type { AppendInput } from '../../src/eventstore/append.ts';
 import { eventLineParser } from '../../src/importer/event-line.ts';
 
-export const testConfig = loadConfig({ CAKUPAN_PSEUDONYM_SECRET: 'test-secret-0123456789', CAKUPAN_DATA_DIR: '/nonexistent' });
+// Disclosure control is off here (K = 1): these histories hold a handful of
+// workers, and the tests built on them check raw arithmetic through the public
+// API. Disclosure control has its own tests, with K = 10
+// (test/analytics/disclosure.int.test.ts, test/e2e/dashboard.e2e.test.ts).
+export const testConfig = loadConfig({ CAKUPAN_PSEUDONYM_SECRET: 'test-secret-0123456789', CAKUPAN_DATA_DIR: '/nonexistent', CAKUPAN_MIN_CELL: '1' });
 const parse = eventLineParser(testConfig);
 
 /** One import line turned into a proposed event, as the importer would. */

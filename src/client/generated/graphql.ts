@@ -41,7 +41,7 @@ export type ActiveByProvinceQueryVariables = Exact<{
 }>;
 
 
-export type ActiveByProvinceQuery = { coverageSeries: { measure: CoverageMeasure, granularity: Granularity, series: Array<{ key: { provinceCode: string | null }, points: Array<{ period: string, periodEnd: string, value: number }> }>, rows: Array<{ period: string, provinceCode: string | null, value: number }> } };
+export type ActiveByProvinceQuery = { coverageSeries: { measure: CoverageMeasure, granularity: Granularity, series: Array<{ key: { provinceCode: string | null }, points: Array<{ period: string, periodEnd: string, value: number | null }> }>, rows: Array<{ period: string, provinceCode: string | null, value: number | null }> } };
 
 export type TopProvincesQueryVariables = Exact<{
   date: string;
@@ -49,7 +49,7 @@ export type TopProvincesQueryVariables = Exact<{
 }>;
 
 
-export type TopProvincesQuery = { coverageAt: Array<{ provinceCode: string | null, value: number }> };
+export type TopProvincesQuery = { coverageAt: Array<{ provinceCode: string | null, value: number | null }> };
 
 export type RegionCoverageQueryVariables = Exact<{
   date: string;

@@ -1,5 +1,7 @@
-import { coverageSeries, estimatePoints, type CoverageKey, type CoveragePoint, type CoverageRow, type CoverageSeries } from '../../analytics/coverage-series.ts';
+import { seriesFor } from '../../analytics/disclosure.ts';
+import { estimatePoints, type CoverageKey, type CoveragePoint, type CoverageRow, type CoverageSeries } from '../../analytics/coverage-series.ts';
 import { builder } from '../builder.ts';
+import { minCellFor } from '../context.ts';
 import { ComparisonEnum, DimensionEnum, GranularityEnum, MeasureEnum, ProgramEnum, SegmentEnum, SponsorEnum } from './enums.ts';
 
 export const CoverageFilterInput = builder.inputType('CoverageFilter', {
@@ -27,9 +29,10 @@ export const CoveragePointRef = builder.objectRef<CoveragePoint>('CoveragePoint'
   fields: (t) => ({
     period: t.field({ type: 'Date', description: 'First day of the calendar period', resolve: (p) => p.period }),
     periodEnd: t.field({ type: 'Date', description: 'Last day of the period, capped at `to`; stocks are read here', resolve: (p) => p.periodEnd }),
-    value: t.exposeFloat('value'),
-    cumulative: t.exposeFloat('cumulative', { nullable: true, description: 'Running total of a flow measure since `from` (null for stocks and rates)' }),
-    compareValue: t.exposeFloat('compareValue', { nullable: true, description: 'The value of the compared period (with `compare`)' }),
+    value: t.exposeFloat('value', { nullable: true, description: 'Null where disclosure control hides it (`suppressed`)' }),
+    suppressed: t.exposeBoolean('suppressed', { description: `True where a caller without a key may not see the value: a count below CAKUPAN_MIN_CELL, or a cell hidden so that no hidden one can be found by subtraction (docs/disclosure.md)` }),
+    cumulative: t.exposeFloat('cumulative', { nullable: true, description: 'Running total of a flow measure since `from` (null for stocks and rates; for callers without a key, null from the first hidden period on)' }),
+    compareValue: t.exposeFloat('compareValue', { nullable: true, description: 'The value of the compared period (with `compare`; null where disclosure control hides it)' }),
     denominator: t.exposeFloat('denominator', { nullable: true, description: 'For rates: the workforce or licensed businesses divided by; null when no estimate covers the scope (value is then 0)' }),
   }),
 });
@@ -44,7 +47,8 @@ export const CoverageRowRef = builder.objectRef<CoverageRow>('CoverageRow').impl
     segment: t.field({ type: SegmentEnum, nullable: true, resolve: (k) => k.segment as never }),
     program: t.field({ type: ProgramEnum, nullable: true, resolve: (k) => k.program as never }),
     sponsor: t.field({ type: SponsorEnum, nullable: true, resolve: (k) => k.sponsor as never }),
-    value: t.exposeFloat('value'),
+    value: t.exposeFloat('value', { nullable: true, description: 'Null where disclosure control hides it (`suppressed`)' }),
+    suppressed: t.exposeBoolean('suppressed', { description: 'True where a caller without a key may not see the value (docs/disclosure.md)' }),
   }),
 });
 
@@ -62,6 +66,11 @@ export const CoverageSeriesRef = builder.objectRef<CoverageSeries>('CoverageSeri
     position: t.exposeInt('position', {
       description: 'The log position the answer reflects: the read models stood there (print it as "data as of"; `dataAsOf` says when it was recorded)',
     }),
+    minCell: t.exposeInt('minCell', {
+      nullable: true,
+      description: 'The disclosure threshold K this answer was controlled with (callers without a key; participant measures), or null for raw values',
+    }),
+    suppressedCount: t.exposeInt('suppressedCount', { description: 'How many values disclosure control hid' }),
     series: t.field({ type: [CoverageSeriesGroupRef], resolve: (s) => s.series }),
     rows: t.field({ type: [CoverageRowRef], resolve: (s) => s.rows }),
   }),
@@ -86,14 +95,14 @@ builder.queryField('coverageSeries', (t) =>
       'A gap-filled time series. Stocks (ACTIVE_*, rates) are read at each period end; flows are summed over the period. `asOf` counts only what was recorded by then.',
     args: coverageSeriesArgs,
     complexity: (args) => Math.max(20, estimatePoints(args)),
-    resolve: (_root, args, ctx) => coverageSeries(ctx.app.db, args, { cube: ctx.app.cube }),
+    resolve: (_root, args, ctx) => seriesFor(ctx.app.db, args, { cube: ctx.app.cube, minCell: minCellFor(ctx) }),
   }),
 );
 
 builder.queryField('coverageAt', (t) =>
   t.field({
     type: [CoverageRowRef],
-    description: 'A breakdown on one date; with `limit`, the top N by value (descending).',
+    description: 'A breakdown on one date; with `limit`, the top N by value (descending; values hidden by disclosure control last).',
     args: {
       measure: t.arg({ type: MeasureEnum, required: true }),
       date: t.arg({ type: 'Date', required: true }),
@@ -104,9 +113,10 @@ builder.queryField('coverageAt', (t) =>
     },
     complexity: (args) => Math.max(10, estimatePoints({ ...args, granularity: 'DAY', from: args.date, to: args.date })),
     resolve: async (_root, args, ctx) => {
-      const s = await coverageSeries(ctx.app.db, { ...args, granularity: 'DAY', from: args.date, to: args.date }, { cube: ctx.app.cube });
+      const s = await seriesFor(ctx.app.db, { ...args, granularity: 'DAY', from: args.date, to: args.date }, { cube: ctx.app.cube, minCell: minCellFor(ctx) });
       if (args.limit == null) return s.rows;
-      return [...s.rows].sort((a, b) => b.value - a.value).slice(0, Math.max(0, args.limit));
+      // (hidden values last: their order would say something about them)
+      return [...s.rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)).slice(0, Math.max(0, args.limit));
     },
   }),
 );

@@ -1,7 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { coverageSeries, estimatePoints, type CoverageQuery, type CoverageSeries } from '../../analytics/coverage-series.ts';
+import { estimatePoints, type CoverageQuery, type CoverageSeries } from '../../analytics/coverage-series.ts';
+import { seriesFor } from '../../analytics/disclosure.ts';
+import { minCellFor } from '../context.ts';
 import type { App } from '../../app/app.ts';
 import type { LogAdvanced } from '../../app/log-watch.ts';
 import { isCakupanError } from '../../domain/errors.ts';
@@ -43,7 +45,8 @@ builder.subscriptionField('coverageSeries', (t) =>
     subscribe: async (_root, args, ctx) => {
       const advances = ctx.app.watch.subscribe();
       try {
-        return liveSeries(ctx.app, args, advances, await coverageSeries(ctx.app.db, args, { cube: ctx.app.cube }));
+        const minCell = minCellFor(ctx);
+        return liveSeries(ctx.app, args, minCell, advances, await seriesFor(ctx.app.db, args, { cube: ctx.app.cube, minCell }));
       } catch (e) {
         await advances.return?.();
         // as a plain GraphQLError: yoga answers a subscription that fails to start with HTTP 500 when its error wraps another
@@ -60,7 +63,7 @@ builder.subscriptionField('coverageSeries', (t) =>
  * wait collapse into one answer). Ends when the client goes (the stream's
  * return) or the server drains (the watch closes).
  */
-function liveSeries(app: App, q: CoverageQuery, advances: AsyncIterableIterator<LogAdvanced>, first: CoverageSeries): AsyncIterableIterator<CoverageSeries> {
+function liveSeries(app: App, q: CoverageQuery, minCell: number, advances: AsyncIterableIterator<LogAdvanced>, first: CoverageSeries): AsyncIterableIterator<CoverageSeries> {
   return new Repeater<CoverageSeries>(async (push, stop) => {
     void stop.then(() => advances.return?.());
     let answer = first;
@@ -70,7 +73,7 @@ function liveSeries(app: App, q: CoverageQuery, advances: AsyncIterableIterator<
       if (a.position <= answer.position) continue;
       const wait = sent + LIVE_INTERVAL_MS - performance.now();
       if (wait > 0) await sleep(wait);
-      const next = await coverageSeries(app.db, q, { cube: app.cube });
+      const next = await seriesFor(app.db, q, { cube: app.cube, minCell });
       if (next.position <= answer.position) continue;
       answer = next;
       sent = performance.now();

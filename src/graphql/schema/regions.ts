@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
-import { coverageSeries, type Measure } from '../../analytics/coverage-series.ts';
+import type { Measure } from '../../analytics/coverage-series.ts';
+import { seriesFor } from '../../analytics/disclosure.ts';
+import { minCellFor } from '../context.ts';
 import type { Context } from '../context.ts';
 import { builder } from '../builder.ts';
 import { MeasureEnum } from './enums.ts';
@@ -14,11 +16,11 @@ function coverageLoader(ctx: Context, measure: Measure, date: string, asOf: Date
   let loader = cache.get(id);
   if (!loader) {
     loader = new DataLoader<string, number | null>(async (codes) => {
-      const answer = new Map<string, number>();
+      const answer = new Map<string, number | null>();
       for (const level of ['PROVINCE', 'REGENCY'] as const) {
         const mine = codes.filter((c) => (level === 'PROVINCE' ? c.length === 2 : c.length === 4));
         if (!mine.length) continue;
-        const s = await coverageSeries(ctx.app.db, { measure, granularity: 'DAY', from: date, to: date, groupBy: [level], filter: { regionCodes: mine }, asOf }, { cube: ctx.app.cube });
+        const s = await seriesFor(ctx.app.db, { measure, granularity: 'DAY', from: date, to: date, groupBy: [level], filter: { regionCodes: mine }, asOf }, { cube: ctx.app.cube, minCell: minCellFor(ctx), groupsAreCells: true });
         for (const r of s.rows) answer.set((level === 'PROVINCE' ? r.provinceCode : r.regencyCode)!, r.value);
       }
       return codes.map((c) => answer.get(c) ?? 0);
@@ -40,7 +42,7 @@ const Region = builder.prismaObject('Region', {
     parent: t.relation('parent', { nullable: true }),
     children: t.relation('children', { query: { where: { currentCode: null }, orderBy: { code: 'asc' } } }),
     coverage: t.float({
-      description: 'A coverage measure for this region on a date (batched across regions).',
+      description: 'A coverage measure for this region on a date (batched across regions); null where disclosure control hides it from a caller without a key.',
       args: { measure: t.arg({ type: MeasureEnum, required: true }), date: t.arg({ type: 'Date', required: true }), asOf: t.arg({ type: 'DateTime' }) },
       nullable: true,
       complexity: 2,

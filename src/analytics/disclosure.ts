@@ -1,0 +1,160 @@
+import { LRUCache } from 'lru-cache';
+import type { Sql } from '../db/database.ts';
+import { CakupanError, ErrorCode, type FieldIssue } from '../domain/errors.ts';
+import { currentRegencyCode } from '../domain/regions/regions.ts';
+import { sumAt, type Prefix } from './buckets.ts';
+import { cellFilter, coverageSeries, rowsOf, seriesPeriods, whereClauses, readPrefixes, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Measure } from './coverage-series.ts';
+import type { Cube } from './cube.ts';
+import { dayBefore } from './periods.ts';
+import { cellOf, GRAND_TOTAL, suppressionPattern, tableValues } from './suppression.ts';
+
+// Disclosure control for public callers (issue 15; the rule is in
+// suppression.ts and docs/disclosure.md). A public answer's every count is a
+// cell of a linked table (one measure, program slice and date or period); its
+// suppression pattern is computed over the whole table at every grain, so a
+// cell is hidden or shown alike whatever query shape asks for it, and cached
+// per read-model position until the log moves. Public filters name at most
+// one value per dimension: a sum over a chosen set of cells is not a cell of
+// any table, and two such sums would give a hidden cell by subtraction.
+
+/** The counts each participant measure is read from: its numerator's column(s) in the coverage roll-ups, per table. */
+const COLUMNS: Partial<Record<Measure, { columns: string[]; flow: boolean }>> = {
+  ACTIVE_PARTICIPANTS: { columns: ['delta'], flow: false },
+  COVERAGE_RATE: { columns: ['delta'], flow: false },
+  NEW_ENROLMENTS: { columns: ['enrolments'], flow: true },
+  LAPSES: { columns: ['lapses'], flow: true },
+  // a net change is shown only where both the enrolments and the lapses it is the difference of are
+  NET_CHANGE: { columns: ['enrolments', 'lapses'], flow: true },
+};
+
+/** Whether answers for this measure are disclosure-controlled for the public (employer counts are not: the employer register is public). */
+export const isControlled = (measure: Measure) => COLUMNS[measure] !== undefined;
+
+/** A date (stock) or a period's first and last day (flow): what one table counts. */
+type Table = { from?: string; to: string };
+const tableId = (t: Table) => (t.from ? `${t.from}..${t.to}` : t.to);
+
+/** Patterns per database (tests open many at the same positions), each until the read models move. */
+const caches = new WeakMap<object, LRUCache<string, Uint8Array>>();
+const cacheOf = (sql: Sql) => {
+  let c = caches.get(sql);
+  if (!c) caches.set(sql, (c = new LRUCache<string, Uint8Array>({ maxSize: 48 << 20, sizeCalculation: (v) => v.length + 64 })));
+  return c;
+};
+
+/**
+ * A series as a caller may see it: raw for keyed roles (minCell undefined or
+ * 1), disclosure-controlled for the public. Refuses a public filter that names
+ * more than one value of a dimension.
+ */
+export async function seriesFor(sql: Sql, q: CoverageQuery, opts: { cube?: Cube; minCell?: number; groupsAreCells?: boolean }): Promise<CoverageSeries> {
+  const k = opts.minCell ?? 1;
+  if (k <= 1 || !isControlled(q.measure)) return coverageSeries(sql, q, opts);
+  // (groupsAreCells: an internal caller that filters by several regions also groups by them, so each group is one cell)
+  if (!opts.groupsAreCells) checkPublicFilter(q.filter);
+  // the answer and its patterns must come from one read-model position: a batch committing in between is read again
+  for (let tries = 0; tries < 5; tries++) {
+    const raw = await coverageSeries(sql, q, opts);
+    const shown = await disclose(sql, q, raw, k, opts.cube);
+    if (shown) return shown;
+  }
+  throw new CakupanError(ErrorCode.UNAVAILABLE, 'the read models moved five times while this answer was computed; retry');
+}
+
+function checkPublicFilter(filter: CoverageFilter | null | undefined): void {
+  const issues: FieldIssue[] = [];
+  for (const f of ['regionCodes', 'segments', 'sponsors', 'programs'] as const) {
+    if ((filter?.[f]?.length ?? 0) > 1) {
+      issues.push({ field: `filter.${f}`, reason: 'names more than one value: without a key, filter by one value per dimension (a sum over chosen cells could reveal a suppressed one by subtraction); group by the dimension instead, or use a key with role ANALYST' });
+    }
+  }
+  if (issues.length) throw new CakupanError(ErrorCode.FORBIDDEN, issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues);
+}
+
+/** The table cell a group of a public answer is: the most specific region its key or the filter names, its segment and sponsor, and its program slice. */
+function cellOfGroup(key: CoverageKey, filter: CoverageFilter): { cell: number; slice: string } {
+  const codes = filter.regionCodes ?? [];
+  const filterRegency = codes.find((c) => c.length === 4);
+  const region = key.regencyCode ?? (filterRegency && currentRegencyCode(filterRegency)) ?? key.provinceCode ?? codes.find((c) => c.length === 2) ?? '';
+  const cell = cellOf(region, key.segment ?? filter.segments?.[0] ?? '', key.sponsor ?? filter.sponsors?.[0] ?? '');
+  return { cell, slice: key.program ?? filter.programs?.[0] ?? '' };
+}
+
+/** The raw answer with what the public may not see nulled and flagged, or undefined when the read models moved since it was computed. */
+async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: number, cube?: Cube): Promise<CoverageSeries | undefined> {
+  const { columns, flow } = COLUMNS[q.measure]!;
+  const filter = q.filter ?? {};
+  const { main, compared } = seriesPeriods(q);
+  const mainTables: Table[] = main.map((p, i) => (flow ? { from: i === 0 && p.start < q.from ? q.from : p.start, to: p.end } : { to: p.end }));
+  const comparedTables: Table[] = compared.map((p) => (flow ? { from: p.start, to: p.end } : { to: p.end }));
+  const groups = raw.series.map((g) => cellOfGroup(g.key, filter));
+  const totalOnly = groups.every((g) => g.cell === GRAND_TOTAL);
+
+  // every (column, slice) pattern each table needs, from the cache or computed together
+  const patterns = new Map<string, Uint8Array>();
+  const cache = cacheOf(sql);
+  const prefix = `${k}|${totalOnly ? 'T' : 'A'}|${raw.position}|${q.asOf?.toISOString() ?? ''}`;
+  const slices = [...new Set(groups.map((g) => g.slice))];
+  for (const column of columns) {
+    for (const slice of slices) {
+      const missing: Table[] = [];
+      for (const t of [...mainTables, ...comparedTables]) {
+        const id = `${prefix}|${column}|${slice}|${tableId(t)}`;
+        const hit = cache.get(id);
+        if (hit) patterns.set(id, hit);
+        else if (!missing.some((m) => tableId(m) === tableId(t))) missing.push(t);
+      }
+      if (!missing.length) continue;
+      const need = missing.flatMap((t) => (t.from ? [dayBefore(t.from), t.to] : [t.to]));
+      const keys = totalOnly ? [] : ['region', 'segment', 'sponsor'];
+      const cells = cellFilter({ programs: slice ? [slice] : undefined }, [], false);
+      const read = await readPrefixes(sql, { fact: 'coverage', columns: [column], keys, regencyLevel: !totalOnly, asOf: q.asOf ?? undefined, where: (param) => whereClauses(cells, param) }, cells, need, cube);
+      if (read.position !== raw.position) return undefined;
+      for (const t of missing) {
+        const pattern = totalOnly ? totalPattern(read.prefixes[0], t, k) : suppressionPattern(tableValues(baseCells(read.prefixes[0], t)), k);
+        const id = `${prefix}|${column}|${slice}|${tableId(t)}`;
+        cache.set(id, pattern);
+        patterns.set(id, pattern);
+      }
+    }
+  }
+  const isHidden = (t: Table, g: { cell: number; slice: string }) =>
+    columns.some((column) => patterns.get(`${prefix}|${column}|${g.slice}|${tableId(t)}`)![totalOnly ? 0 : g.cell] === 1);
+
+  let suppressedCount = 0;
+  const series = raw.series.map((s, j) => {
+    let running: number | null = 0;
+    const points = s.points.map((p, i) => {
+      const suppressed = isHidden(mainTables[i], groups[j]);
+      if (suppressed) suppressedCount++;
+      const value = suppressed ? null : p.value;
+      // a running total of what is shown, up to the first hidden period (after it, it would give the hidden value away)
+      running = running === null || value === null ? null : running + value;
+      return {
+        ...p,
+        value,
+        suppressed,
+        cumulative: flow ? running : null,
+        compareValue: p.compareValue === null || isHidden(comparedTables[i], groups[j]) ? null : p.compareValue,
+      };
+    });
+    return { key: s.key, points };
+  });
+  return { ...raw, series, rows: rowsOf(series), minCell: k, suppressedCount };
+}
+
+/** A table's finest cells (regency x segment x sponsor) from a prefix read at that grain. */
+function* baseCells(prefix: Prefix, t: Table) {
+  for (const g of prefix.values()) {
+    const [region, segment, sponsor] = g.keyValues as string[];
+    yield { region, segment, sponsor, value: valueAt(g, t) };
+  }
+}
+
+const valueAt = (g: { dates: string[]; sums: number[] } | undefined, t: Table) => sumAt(g, t.to) - (t.from ? sumAt(g, dayBefore(t.from)) : 0);
+
+/** The grand total alone (national, every segment and sponsor): hidden only as a small count (suppression.ts says why). */
+function totalPattern(prefix: Prefix, t: Table, k: number): Uint8Array {
+  const v = valueAt(prefix.values().next().value, t);
+  return Uint8Array.of(v >= 1 && v < k ? 1 : 0);
+}
