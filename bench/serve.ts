@@ -3,7 +3,9 @@
 // `{ __typename }` in the same run (the ratio is what the targets are about).
 // Workloads: the national monthly series 2013-2026, the same by province, and
 // a stream of never-repeated random series queries (measure, range,
-// granularity, provinces, breakdown), which no response cache could serve.
+// granularity, a province, breakdown), which no response cache could serve.
+// Each workload runs twice: without a key (disclosure control, K = 10, the
+// default) and with an ANALYST key (raw values; keyed answers are not cached).
 // Usage: tsx bench/serve.ts [--engine postgres|pglite|both] [--seconds s] [--connections c]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,10 +23,13 @@ const connections = Number(opts.connections);
 const SECRET = 'bench-secret-0123456789';
 const cli = path.resolve('bin/cakupan.js');
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+/** Runs the CLI; resolves with what it printed. */
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cakupan ${args.join(' ')} exited with ${code}`))));
+    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cakupan ${args.join(' ')} exited with ${code}`))));
   });
 }
 
@@ -56,19 +61,19 @@ function randomSeries(): string {
   const toYear = Math.min(2026, fromYear + (g === 'WEEK' ? 1 : 1 + rnd(13)));
   const to = `${toYear}-${String(1 + rnd(10)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
   const by = BREAKDOWNS[rnd(BREAKDOWNS.length)];
-  const nProv = rnd(3);
+  const nProv = rnd(2); // (a public filter names one region at most)
   const f = nProv ? { regionCodes: Array.from({ length: nProv }, () => PROVINCES[rnd(PROVINCES.length)]).filter((v, k, a) => a.indexOf(v) === k) } : undefined;
   return body(SERIES, { m: MEASURES[rnd(MEASURES.length)], g, from, to: to < from ? from : to, by, f });
 }
 
 type Figure = { rps: number; p50: number; p99: number; errors: number };
-async function load(url: string, requests: { body?: string; setupRequest?: (r: any) => any }): Promise<Figure> {
+async function load(url: string, requests: { body?: string; setupRequest?: (r: any) => any; key?: string }): Promise<Figure> {
   const result = await autocannon({
     url,
     method: 'POST',
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(requests.key ? { authorization: `Bearer ${requests.key}` } : {}) },
     body: requests.body,
     requests: requests.setupRequest ? [{ setupRequest: requests.setupRequest }] : undefined,
   });
@@ -98,18 +103,21 @@ async function bench(engine: 'postgres' | 'pglite') {
     await run(['scenario', '--out', file], env);
     await run(['migrate'], env);
     await run(['import', file], env);
+    const key = (await run(['keys', 'create', '--role', 'ANALYST', '--name', 'bench'], env)).trim().split('\n').pop()!;
     const { url, proc } = await startServe(env);
     try {
       const rowsNational = await check(url, national);
       const rowsProvince = await check(url, byProvince);
       await check(url, randomSeries());
       const floor = await load(url, { body: body('{ __typename }') });
-      const figures: [string, Figure][] = [
-        ['{ __typename }', floor],
-        [`national monthly series 2013-2026 (${rowsNational} rows)`, await load(url, { body: national })],
-        [`the same by province (${rowsProvince} rows)`, await load(url, { body: byProvince })],
-        ['never-repeated random series', await load(url, { setupRequest: (r: any) => ({ ...r, body: randomSeries() }) })],
-      ];
+      const figures: [string, Figure][] = [['{ __typename }', floor]];
+      for (const [who, k] of [['no key, K = 10', undefined], ['ANALYST key, raw', key]] as const) {
+        figures.push(
+          [`national monthly series 2013-2026 (${rowsNational} rows; ${who})`, await load(url, { body: national, key: k })],
+          [`the same by province (${rowsProvince} rows; ${who})`, await load(url, { body: byProvince, key: k })],
+          [`never-repeated random series (${who})`, await load(url, { setupRequest: (r: any) => ({ ...r, body: randomSeries() }), key: k })],
+        );
+      }
       const floor2 = await load(url, { body: body('{ __typename }') });
       console.log(`\n${engine}: ${connections} connections, ${seconds} s each (demo history, 140,192 events)`);
       console.log('| workload | req/s | ratio to { __typename } | p50 ms | p99 ms | errors |');

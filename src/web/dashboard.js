@@ -22,9 +22,9 @@ async function gql(query, variables) {
 
 const SERIES = `subscription Dashboard($measure: CoverageMeasure!, $granularity: Granularity!, $from: Date!, $to: Date!, $filter: CoverageFilter, $groupBy: [CoverageDimension!]) {
   coverageSeries(measure: $measure, granularity: $granularity, from: $from, to: $to, filter: $filter, groupBy: $groupBy, compare: PREVIOUS_YEAR) {
-    position
-    series { key { segment sponsor } points { periodEnd value compareValue } }
-    rows { periodEnd segment sponsor value }
+    position minCell suppressedCount
+    series { key { segment sponsor } points { periodEnd value suppressed compareValue } }
+    rows { periodEnd segment sponsor value suppressed }
   }
 }`;
 const TARGETS = `{ targets { id name metric value dueOn regionCode segment sponsor program } dataAsOf { recordedAt } }`;
@@ -84,17 +84,19 @@ function draw(p, data) {
   const { series, rows } = data.coverageSeries;
   const labels = series[0]?.points.map((pt) => pt.periodEnd) ?? [];
   const name = (key) => [key.segment, key.sponsor].filter(Boolean).join(' ') || 'total';
-  const datasets = series.map((s, i) => ({ label: name(s.key), data: s.points.map((pt) => pt.value), borderColor: PALETTE[i % PALETTE.length], tension: 0.2, pointRadius: 2 }));
+  // a value hidden by disclosure control is null: Chart.js leaves a gap there (spanGaps is off)
+  const datasets = series.map((s, i) => ({ label: name(s.key), data: s.points.map((pt) => pt.value), borderColor: PALETTE[i % PALETTE.length], tension: 0.2, pointRadius: 2, spanGaps: false }));
 
-  // totals over the groups, for the key figures
-  const total = labels.map((_, i) => series.reduce((sum, s) => sum + s.points[i].value, 0));
-  const before = labels.map((_, i) => series.reduce((sum, s) => sum + (s.points[i].compareValue ?? 0), 0));
+  // totals over the groups, for the key figures (unknown where any group's value is hidden)
+  const sumOrNull = (values) => (values.some((v) => v === null) ? null : values.reduce((a, b) => a + b, 0));
+  const total = labels.map((_, i) => sumOrNull(series.map((s) => s.points[i].value)));
+  const before = labels.map((_, i) => sumOrNull(series.map((s) => s.points[i].compareValue)));
   const last = labels.length - 1;
   const stock = !['NEW_ENROLMENTS', 'LAPSES', 'NET_CHANGE'].includes(p.measure);
   const latest = stock && RATES.has(p.measure) && series.length > 1 ? null : total[last];
   document.getElementById('kpi-latest-label').textContent = `Latest (${labels[last] ?? '–'})`;
   document.getElementById('kpi-latest').textContent = fmt(p.measure, latest);
-  const change = before[last] ? (total[last] - before[last]) / before[last] : null;
+  const change = before[last] && total[last] !== null ? (total[last] - before[last]) / before[last] : null;
   document.getElementById('kpi-change').textContent = change === null || RATES.has(p.measure) ? '–' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`;
 
   // targets of this measure for exactly this scope, drawn as points at their due period
@@ -108,8 +110,13 @@ function draw(p, data) {
     datasets.push({ label: `target: ${t.name}`, data: labels.map((_, i) => (i === at ? t.value : null)), borderColor: '#a4161a', backgroundColor: '#a4161a', pointStyle: 'triangle', pointRadius: 8, showLine: false });
   }
 
+  const { minCell, suppressedCount } = data.coverageSeries;
+  document.getElementById('disclosure').textContent = suppressedCount
+    ? `${suppressedCount.toLocaleString('en')} value${suppressedCount === 1 ? ' is' : 's are'} hidden (gaps in the chart): without an API key, counts of fewer than ${minCell} people, and the cells that would let one be worked out by subtraction, are not shown.`
+    : '';
+
   chart?.destroy();
-  chart = new Chart(document.getElementById('chart'), {
+  chart = window.dashboardChart = new Chart(document.getElementById('chart'), {
     type: 'line',
     data: { labels, datasets },
     options: { animation: false, interaction: { mode: 'index', intersect: false }, scales: { y: { beginAtZero: true, ticks: { callback: (v) => fmt(p.measure, v) } } } },
@@ -121,8 +128,9 @@ function draw(p, data) {
   tbody.replaceChildren(
     ...rows.map((r) => {
       const tr = document.createElement('tr');
-      const cells = [r.periodEnd, ...(p.groupBy.length ? [r.segment ?? r.sponsor ?? ''] : []), fmt(p.measure, r.value)];
+      const cells = [r.periodEnd, ...(p.groupBy.length ? [r.segment ?? r.sponsor ?? ''] : []), r.suppressed ? 'hidden' : fmt(p.measure, r.value)];
       for (const c of cells) tr.appendChild(Object.assign(document.createElement('td'), { textContent: c }));
+      if (r.suppressed) tr.lastChild.title = `fewer than ${minCell} people, or a cell that would reveal such a count`;
       return tr;
     }),
   );
@@ -130,6 +138,7 @@ function draw(p, data) {
   const recorded = data.dataAsOf.recordedAt ? `, recorded ${new Date(data.dataAsOf.recordedAt).toLocaleString('en')}` : '';
   document.getElementById('live').textContent = `Live: data as of log position ${position.toLocaleString('en')}${recorded}`;
   document.body.dataset.position = String(position);
+  document.body.dataset.suppressed = String(suppressedCount);
   document.body.dataset.loaded = `${p.measure}|${p.region}|${p.groupBy.join(',')}|${p.granularity}`;
 }
 

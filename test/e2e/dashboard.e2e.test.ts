@@ -79,8 +79,28 @@ describe('dashboard page', () => {
     expect(href).toContain('regionCodes=17');
     const csv = await (await fetch(origin() + href)).text();
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('period,periodEnd,provinceCode,regencyCode,segment,program,sponsor,value');
+    expect(lines[0]).toBe('period,periodEnd,provinceCode,regencyCode,segment,program,sponsor,value,suppressed');
     expect(lines.length - 1).toBe(await page.locator('#rows tbody tr').count());
+  });
+
+  it('draws values hidden by disclosure control (no key, K = 10) as gaps, with a note, as the API hides them', async () => {
+    await page.selectOption('select[name=groupBy]', 'SPONSOR');
+    await page.selectOption('select[name=granularity]', 'MONTH');
+    await loaded('ACTIVE_PARTICIPANTS|17|SPONSOR|MONTH');
+    const api = await httpQuery<{ coverageSeries: { minCell: number; suppressedCount: number; series: { points: { value: number | null; suppressed: boolean }[] }[] } }>(
+      server.url,
+      '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: MONTH, from: "2013-01-01", to: "2026-10-31", filter: { regionCodes: ["17"] }, groupBy: [SPONSOR]) { minCell suppressedCount series { points { value suppressed } } } }',
+    );
+    const { minCell, suppressedCount, series } = api.coverageSeries;
+    expect(minCell).toBe(10);
+    expect(suppressedCount).toBeGreaterThan(0); // (a small province by sponsor, month by month: small counts)
+    expect(await page.locator('body').getAttribute('data-suppressed')).toBe(String(suppressedCount));
+    // what Chart.js was given: null (a gap) exactly where the API hides a value, the API's value elsewhere
+    const drawn = await page.evaluate(() => (window as unknown as { dashboardChart: { data: { datasets: { label: string; data: (number | null)[] }[] } } }).dashboardChart.data.datasets.filter((d) => !d.label.startsWith('target')).map((d) => d.data));
+    expect(drawn).toEqual(series.map((s) => s.points.map((p) => (p.suppressed ? null : p.value))));
+    expect(await page.locator('#disclosure').textContent()).toMatch(new RegExp(`^${suppressedCount.toLocaleString('en')} values are hidden .* fewer than 10 people`));
+    expect(await page.locator('#rows tbody td:last-child', { hasText: 'hidden' }).count()).toBe(suppressedCount);
+    await page.screenshot({ path: path.join(dir, 'dashboard-suppressed.png') });
   });
 
   it('shows an API error instead of a stale chart, and logged no browser errors', async () => {
