@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import type { Sql } from '../db/database.ts';
-import { CakupanError, ErrorCode, type FieldIssue } from '../domain/errors.ts';
+import { CakupanError, ErrorCode, issuesMessage, type FieldIssue } from '../domain/errors.ts';
 import { currentRegencyCode } from '../domain/regions/regions.ts';
 import { sumAt, type Prefix } from './buckets.ts';
-import { cellFilter, coverageSeries, rowsOf, seriesPeriods, whereClauses, readPrefixes, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Measure } from './coverage-series.ts';
+import { cellFilter, coverageSeries, rowsOf, seriesPeriods, whereClauses, readPrefixes, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Dimension, type Measure } from './coverage-series.ts';
 import type { Cube } from './cube.ts';
 import { dayBefore } from './periods.ts';
 import { cellOf, GRAND_TOTAL, suppressionPattern, tableValues } from './suppression.ts';
@@ -13,9 +13,10 @@ import { cellOf, GRAND_TOTAL, suppressionPattern, tableValues } from './suppress
 // cell of a linked table (one measure, program slice and date or period); its
 // suppression pattern is computed over the whole table at every grain, so a
 // cell is hidden or shown alike whatever query shape asks for it, and cached
-// per read-model position until the log moves. Public filters name at most
-// one value per dimension: a sum over a chosen set of cells is not a cell of
-// any table, and two such sums would give a hidden cell by subtraction.
+// per read-model position until the log moves. Public filters name one value
+// per dimension unless grouped by it: a sum over a chosen set of cells is not
+// a cell of any table, and two such sums would give a hidden cell by
+// subtraction.
 
 /** The counts each participant measure is read from: its numerator's column(s) in the coverage roll-ups, per table. */
 const COLUMNS: Partial<Record<Measure, { columns: string[]; flow: boolean }>> = {
@@ -44,31 +45,48 @@ const cacheOf = (sql: Sql) => {
 
 /**
  * A series as a caller may see it: raw for keyed roles (minCell undefined or
- * 1), disclosure-controlled for the public. Refuses a public filter that names
- * more than one value of a dimension.
+ * 1), disclosure-controlled for the public. Refuses a public filter whose
+ * groups would not be cells (see checkPublicFilter).
  */
-export async function seriesFor(sql: Sql, q: CoverageQuery, opts: { cube?: Cube; minCell?: number; groupsAreCells?: boolean }): Promise<CoverageSeries> {
+export async function seriesFor(sql: Sql, q: CoverageQuery, opts: { cube?: Cube; minCell?: number }): Promise<CoverageSeries> {
   const k = opts.minCell ?? 1;
   if (k <= 1 || !isControlled(q.measure)) return coverageSeries(sql, q, opts);
-  // (groupsAreCells: an internal caller that filters by several regions also groups by them, so each group is one cell)
-  if (!opts.groupsAreCells) checkPublicFilter(q.filter);
+  checkPublicFilter(q.filter, q.groupBy ?? []);
   // the answer and its patterns must come from one read-model position: a batch committing in between is read again
   for (let tries = 0; tries < 5; tries++) {
     const raw = await coverageSeries(sql, q, opts);
     const shown = await disclose(sql, q, raw, k, opts.cube);
     if (shown) return shown;
+    // (a cube told of moves by its follower may trail a commit SQL already sees: it looks again)
+    opts.cube?.invalidate();
   }
   throw new CakupanError(ErrorCode.UNAVAILABLE, 'the read models moved five times while this answer was computed; retry');
 }
 
-function checkPublicFilter(filter: CoverageFilter | null | undefined): void {
+/**
+ * A public filter may name several values of a dimension only when the answer
+ * is grouped by it, so that each group is still one cell: several segments,
+ * sponsors or programs grouped by that dimension; several regions grouped by
+ * REGENCY, or several provinces grouped by PROVINCE.
+ */
+function checkPublicFilter(filter: CoverageFilter | null | undefined, groupBy: readonly Dimension[]): void {
   const issues: FieldIssue[] = [];
+  const codes = filter?.regionCodes ?? [];
+  const grouped: Record<'regionCodes' | 'segments' | 'sponsors' | 'programs', boolean> = {
+    regionCodes: groupBy.includes('REGENCY') || (groupBy.includes('PROVINCE') && codes.every((c) => c.length === 2)),
+    segments: groupBy.includes('SEGMENT'),
+    sponsors: groupBy.includes('SPONSOR'),
+    programs: groupBy.includes('PROGRAM'),
+  };
   for (const f of ['regionCodes', 'segments', 'sponsors', 'programs'] as const) {
-    if ((filter?.[f]?.length ?? 0) > 1) {
-      issues.push({ field: `filter.${f}`, reason: 'names more than one value: without a key, filter by one value per dimension (a sum over chosen cells could reveal a suppressed one by subtraction); group by the dimension instead, or use a key with role ANALYST' });
+    if ((filter?.[f]?.length ?? 0) > 1 && !grouped[f]) {
+      issues.push({
+        field: `filter.${f}`,
+        reason: `names more than one value: without a key, a filter names one value per dimension unless the answer is grouped by it (a sum over chosen cells could reveal a hidden one by subtraction); group by ${f === 'regionCodes' ? 'REGENCY or PROVINCE' : f.slice(0, -1).toUpperCase()}, or use a key with role ANALYST`,
+      });
     }
   }
-  if (issues.length) throw new CakupanError(ErrorCode.FORBIDDEN, issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues);
+  if (issues.length) throw new CakupanError(ErrorCode.FORBIDDEN, issuesMessage(issues), issues);
 }
 
 /** The table cell a group of a public answer is: the most specific region its key or the filter names, its segment and sponsor, and its program slice. */

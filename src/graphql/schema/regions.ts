@@ -20,7 +20,7 @@ function coverageLoader(ctx: Context, measure: Measure, date: string, asOf: Date
       for (const level of ['PROVINCE', 'REGENCY'] as const) {
         const mine = codes.filter((c) => (level === 'PROVINCE' ? c.length === 2 : c.length === 4));
         if (!mine.length) continue;
-        const s = await seriesFor(ctx.app.db, { measure, granularity: 'DAY', from: date, to: date, groupBy: [level], filter: { regionCodes: mine }, asOf }, { cube: ctx.app.cube, minCell: minCellFor(ctx), groupsAreCells: true });
+        const s = await seriesFor(ctx.app.db, { measure, granularity: 'DAY', from: date, to: date, groupBy: [level], filter: { regionCodes: mine }, asOf }, { cube: ctx.app.cube, minCell: minCellFor(ctx) });
         for (const r of s.rows) answer.set((level === 'PROVINCE' ? r.provinceCode : r.regencyCode)!, r.value);
       }
       return codes.map((c) => answer.get(c) ?? 0);
