@@ -37,6 +37,9 @@ type Layout = {
   totals: Int32Array;
   partStart: Int32Array;
   parts: Int32Array;
+  /** the relations cell c is in (as total or part): relationsOf[relStart[c] .. relStart[c+1]) */
+  relStart: Int32Array;
+  relationsOf: Int32Array;
 };
 
 const cellIndex = (region: number, segment: number, sponsor: number) => (region * NS + segment) * NP + sponsor;
@@ -76,7 +79,15 @@ function buildLayout(): Layout {
     }
   }
   partStart.push(parts.length);
-  return { regionIndex, size: codes.length * NS * NP, totals: Int32Array.from(totals), partStart: Int32Array.from(partStart), parts: Int32Array.from(parts) };
+  const size = codes.length * NS * NP;
+  const of: number[][] = Array.from({ length: size }, () => []);
+  totals.forEach((t, r) => {
+    of[t].push(r);
+    for (let j = partStart[r]; j < partStart[r + 1]; j++) of[parts[j]].push(r);
+  });
+  const relStart = new Int32Array(size + 1);
+  of.forEach((rs, c) => (relStart[c + 1] = relStart[c] + rs.length));
+  return { regionIndex, size, totals: Int32Array.from(totals), partStart: Int32Array.from(partStart), parts: Int32Array.from(parts), relStart, relationsOf: Int32Array.from(of.flat()) };
 }
 
 const tableLayout = (): Layout => (layout ??= buildLayout());
@@ -101,14 +112,24 @@ export type BaseCell = { region: string; segment: string; sponsor: string; value
 export function tableValues(base: Iterable<BaseCell>): Float64Array {
   const l = tableLayout();
   const values = new Float64Array(l.size);
+  const provinceOf = new Map<string, number>();
   for (const { region, segment, sponsor, value } of base) {
     if (!value) continue;
-    const rs = [l.regionIndex.get(region), l.regionIndex.get(region.slice(0, 2)), 0];
-    if (rs[0] === undefined || rs[1] === undefined || region.length !== 4) throw new Error(`${region} is not a regency a disclosure table knows`);
-    const ss = [SEG.indexOf(segment as (typeof SEG)[number]), 0];
-    const ps = [SPO.indexOf(sponsor as (typeof SPO)[number]), 0];
-    if (ss[0] <= 0 || ps[0] <= 0) throw new Error(`(${segment}, ${sponsor}) is not a segment and sponsor a disclosure table knows`);
-    for (const r of rs) for (const s of ss) for (const p of ps) values[cellIndex(r!, s, p)] += value;
+    const r = l.regionIndex.get(region);
+    let p = provinceOf.get(region);
+    if (p === undefined) provinceOf.set(region, (p = l.regionIndex.get(region.slice(0, 2)) ?? -1));
+    const si = SEG.indexOf(segment as (typeof SEG)[number]);
+    const pi = SPO.indexOf(sponsor as (typeof SPO)[number]);
+    if (r === undefined || p < 0 || region.length !== 4) throw new Error(`${region} is not a regency a disclosure table knows`);
+    if (si <= 0 || pi <= 0) throw new Error(`(${segment}, ${sponsor}) is not a segment and sponsor a disclosure table knows`);
+    // the cell at every grain: regency, province, national x the segment or all x the sponsor or all
+    for (const ri of [r, p, 0]) {
+      const at = ri * NS * NP;
+      values[at + si * NP + pi] += value;
+      values[at + si * NP] += value;
+      values[at + pi] += value;
+      values[at] += value;
+    }
   }
   return values;
 }
@@ -122,7 +143,7 @@ export function suppressionPattern(values: Float64Array, k: number): Uint8Array 
   const hidden = new Uint8Array(l.size);
   if (k <= 1) return hidden;
   for (let c = 0; c < l.size; c++) if (values[c] >= 1 && values[c] < k) hidden[c] = 1;
-  const { totals, partStart, parts } = l;
+  const { totals, partStart, parts, relStart, relationsOf } = l;
   // one more part of relation r to hide: the smallest shown non-zero one (-1: none left)
   const smallestShown = (r: number) => {
     let best = -1;
@@ -132,29 +153,45 @@ export function suppressionPattern(values: Float64Array, k: number): Uint8Array 
     }
     return best;
   };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let r = 0; r < totals.length; r++) {
-      const total = totals[r];
-      if (!(values[total] > 0)) continue; // an empty total: every part is zero
-      for (;;) {
-        let count = 0;
-        let sum = 0;
-        for (let j = partStart[r]; j < partStart[r + 1]; j++) {
-          const c = parts[j];
-          if (hidden[c] && values[c] > 0) {
-            count++;
-            sum += values[c];
-          }
-        }
-        const safe = hidden[total] ? count >= 1 : count === 0 || (count >= 2 && sum >= k);
-        if (safe) break;
-        const next = smallestShown(r);
-        if (next >= 0) hidden[next] = 1;
-        else if (!hidden[total]) hidden[total] = 1; // (the total is its one hidden part: it goes with it)
-        else break; // (parts that do not add up to their total: not a table tableValues makes)
-        changed = true;
+  // every relation with a non-empty total once, then again each relation a newly hidden cell is in, until none is left
+  const queued = new Uint8Array(totals.length);
+  const queue: number[] = [];
+  for (let r = 0; r < totals.length; r++) {
+    if (values[totals[r]] > 0) {
+      queued[r] = 1;
+      queue.push(r);
+    }
+  }
+  const hide = (c: number) => {
+    hidden[c] = 1;
+    for (let j = relStart[c]; j < relStart[c + 1]; j++) {
+      const r = relationsOf[j];
+      if (!queued[r] && values[totals[r]] > 0) {
+        queued[r] = 1;
+        queue.push(r);
       }
+    }
+  };
+  for (let at = 0; at < queue.length; at++) {
+    const r = queue[at];
+    queued[r] = 0;
+    const total = totals[r];
+    for (;;) {
+      let count = 0;
+      let sum = 0;
+      for (let j = partStart[r]; j < partStart[r + 1]; j++) {
+        const c = parts[j];
+        if (hidden[c] && values[c] > 0) {
+          count++;
+          sum += values[c];
+        }
+      }
+      const safe = hidden[total] ? count >= 1 : count === 0 || (count >= 2 && sum >= k);
+      if (safe) break;
+      const next = smallestShown(r);
+      if (next >= 0) hide(next);
+      else if (!hidden[total]) hide(total); // (the total is its one hidden part: it goes with it)
+      else break; // (parts that do not add up to their total: not a table tableValues makes)
     }
   }
   return hidden;
