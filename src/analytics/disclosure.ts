@@ -115,22 +115,21 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: numb
   const slices = [...new Set(groups.map((g) => g.slice))];
   for (const column of columns) {
     for (const slice of slices) {
-      const missing: Table[] = [];
+      const missing = new Map<string, Table>();
       for (const t of [...mainTables, ...comparedTables]) {
         const id = `${prefix}|${column}|${slice}|${tableId(t)}`;
         const hit = cache.get(id);
         if (hit) patterns.set(id, hit);
-        else if (!missing.some((m) => tableId(m) === tableId(t))) missing.push(t);
+        else missing.set(id, t);
       }
-      if (!missing.length) continue;
-      const need = missing.flatMap((t) => (t.from ? [dayBefore(t.from), t.to] : [t.to]));
+      if (!missing.size) continue;
+      const need = [...missing.values()].flatMap((t) => (t.from ? [dayBefore(t.from), t.to] : [t.to]));
       const keys = totalOnly ? [] : ['region', 'segment', 'sponsor'];
       const cells = cellFilter({ programs: slice ? [slice] : undefined }, [], false);
       const read = await readPrefixes(sql, { fact: 'coverage', columns: [column], keys, regencyLevel: !totalOnly, asOf: q.asOf ?? undefined, where: (param) => whereClauses(cells, param) }, cells, need, cube);
       if (read.position !== raw.position) return undefined;
-      for (const t of missing) {
+      for (const [id, t] of missing) {
         const pattern = totalOnly ? totalPattern(read.prefixes[0], t, k) : suppressionPattern(tableValues(baseCells(read.prefixes[0], t)), k);
-        const id = `${prefix}|${column}|${slice}|${tableId(t)}`;
         cache.set(id, pattern);
         patterns.set(id, pattern);
       }
