@@ -57,12 +57,11 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   const groupBy = q.groupBy ?? [];
   const filter = q.filter ?? {};
   validate(q, groupBy, filter);
-  const { main, compared } = seriesPeriods(q);
+  const { main, counted, compared } = seriesPeriods(q);
   const flow = FLOWS[q.measure];
-  // clip flows to [from, to]; stocks are read at each period's end
-  const clip = (p: Period) => ({ start: p.start < q.from && p === main[0] ? q.from : p.start, end: p.end });
+  // flows count the days of `counted` (clipped to [from, to]); stocks are read at each period's end
   const need = flow
-    ? [...main.map(clip), ...compared].flatMap((p) => [dayBefore(p.start), p.end])
+    ? [...counted, ...compared].flatMap((p) => [dayBefore(p.start), p.end])
     : [...main, ...compared].map((p) => p.end);
 
   const employer = EMPLOYER_MEASURES.includes(q.measure);
@@ -82,12 +81,9 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   const workforce = q.measure === 'COVERAGE_RATE' ? await workforceDenominators(sql, filter, groupBy, q.asOf ?? undefined) : undefined;
 
   const keyIds = new Set([...numer.keys(), ...(denom?.keys() ?? [])]);
-  const valueOf = (id: string, keyValues: (string | null)[], p: Period, isFirst: boolean): { value: number; denominator: number | null } => {
+  const valueOf = (id: string, keyValues: (string | null)[], p: Period): { value: number; denominator: number | null } => {
     const n = numer.get(id);
-    if (flow) {
-      const start = isFirst ? clip(p).start : p.start;
-      return { value: sumAt(n, p.end) - sumAt(n, dayBefore(start)), denominator: null };
-    }
+    if (flow) return { value: sumAt(n, p.end) - sumAt(n, dayBefore(p.start)), denominator: null };
     const active = sumAt(n, p.end);
     if (denom) {
       const d = sumAt(denom.get(id), p.end);
@@ -105,7 +101,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
       const keyValues = (numer.get(id) ?? denom?.get(id))!.keyValues;
       let running = 0;
       const points = main.map((p, i) => {
-        const { value, denominator } = valueOf(id, keyValues, p, i === 0);
+        const { value, denominator } = valueOf(id, keyValues, counted[i]);
         running += value;
         return {
           period: p.start,
@@ -113,7 +109,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
           value,
           suppressed: false,
           cumulative: flow ? running : null,
-          compareValue: q.compare ? valueOf(id, keyValues, compared[i], false).value : null,
+          compareValue: q.compare ? valueOf(id, keyValues, compared[i]).value : null,
           denominator,
         };
       });
@@ -128,11 +124,13 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   return { measure: q.measure, granularity: q.granularity, position, series, rows: rowsOf(series), minCell: null, suppressedCount: 0 };
 }
 
-/** A series' periods, and the compared ones (with `compare`); refuses more than MAX_POINTS. */
-export function seriesPeriods(q: Pick<CoverageQuery, 'granularity' | 'from' | 'to' | 'compare'>): { main: Period[]; compared: Period[] } {
+/** A series' periods, the days a flow counts in each, and the compared periods (with `compare`); refuses more than MAX_POINTS. */
+export function seriesPeriods(q: Pick<CoverageQuery, 'granularity' | 'from' | 'to' | 'compare'>): { main: Period[]; counted: Period[]; compared: Period[] } {
   const main = periods(q.granularity, q.from, q.to, MAX_POINTS);
   if (main.length > MAX_POINTS) throw tooMany(`${q.granularity} from ${q.from} to ${q.to} has more than ${MAX_POINTS} periods`);
-  return { main, compared: q.compare ? main.map((p) => comparedPeriod(q.granularity, p, q.compare!)) : [] };
+  // what a flow counts in each period: the first starts at `from` (ends are already capped at `to`)
+  const counted = main.map((p, i) => (i === 0 && p.start < q.from ? { start: q.from, end: p.end } : p));
+  return { main, counted, compared: q.compare ? main.map((p) => comparedPeriod(q.granularity, p, q.compare!)) : [] };
 }
 
 /** The flat rows of a series: by period, then key (series are in key order). */

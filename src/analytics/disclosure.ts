@@ -72,13 +72,13 @@ export async function seriesFor(sql: Sql, q: CoverageQuery, opts: { cube?: Cube;
 function checkPublicFilter(filter: CoverageFilter | null | undefined, groupBy: readonly Dimension[]): void {
   const issues: FieldIssue[] = [];
   const codes = filter?.regionCodes ?? [];
-  const grouped: Record<'regionCodes' | 'segments' | 'sponsors' | 'programs', boolean> = {
+  const grouped = {
     regionCodes: groupBy.includes('REGENCY') || (groupBy.includes('PROVINCE') && codes.every((c) => c.length === 2)),
     segments: groupBy.includes('SEGMENT'),
     sponsors: groupBy.includes('SPONSOR'),
     programs: groupBy.includes('PROGRAM'),
   };
-  for (const f of ['regionCodes', 'segments', 'sponsors', 'programs'] as const) {
+  for (const f of Object.keys(grouped) as (keyof typeof grouped)[]) {
     if ((filter?.[f]?.length ?? 0) > 1 && !grouped[f]) {
       issues.push({
         field: `filter.${f}`,
@@ -102,9 +102,10 @@ function cellOfGroup(key: CoverageKey, filter: CoverageFilter): { cell: number; 
 async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: number, cube?: Cube): Promise<CoverageSeries | undefined> {
   const { columns, flow } = COLUMNS[q.measure]!;
   const filter = q.filter ?? {};
-  const { main, compared } = seriesPeriods(q);
-  const mainTables: Table[] = main.map((p, i) => (flow ? { from: i === 0 && p.start < q.from ? q.from : p.start, to: p.end } : { to: p.end }));
-  const comparedTables: Table[] = compared.map((p) => (flow ? { from: p.start, to: p.end } : { to: p.end }));
+  const { counted, compared } = seriesPeriods(q);
+  const tableOf = (p: { start: string; end: string }): Table => (flow ? { from: p.start, to: p.end } : { to: p.end });
+  const mainTables = counted.map(tableOf);
+  const comparedTables = compared.map(tableOf);
   const groups = raw.series.map((g) => cellOfGroup(g.key, filter));
   const totalOnly = groups.every((g) => g.cell === GRAND_TOTAL);
 
@@ -135,14 +136,20 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: numb
       }
     }
   }
-  const isHidden = (t: Table, g: { cell: number; slice: string }) =>
-    columns.some((column) => patterns.get(`${prefix}|${column}|${g.slice}|${tableId(t)}`)![totalOnly ? 0 : g.cell] === 1);
+  // per slice, each table's patterns (one per column), looked up once rather than per group and point
+  const bySlice = (tables: Table[]) => new Map(slices.map((slice) => [slice, tables.map((t) => columns.map((column) => patterns.get(`${prefix}|${column}|${slice}|${tableId(t)}`)!))]));
+  const mainPatterns = bySlice(mainTables);
+  const comparedPatterns = bySlice(comparedTables);
+  const isHidden = (of: Uint8Array[], g: { cell: number }) => of.some((pattern) => pattern[totalOnly ? 0 : g.cell] === 1);
 
   let suppressedCount = 0;
   const series = raw.series.map((s, j) => {
+    const g = groups[j];
+    const main = mainPatterns.get(g.slice)!;
+    const before = comparedPatterns.get(g.slice)!;
     let running: number | null = 0;
     const points = s.points.map((p, i) => {
-      const suppressed = isHidden(mainTables[i], groups[j]);
+      const suppressed = isHidden(main[i], g);
       if (suppressed) suppressedCount++;
       const value = suppressed ? null : p.value;
       // a running total of what is shown, up to the first hidden period (after it, it would give the hidden value away)
@@ -152,7 +159,7 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: numb
         value,
         suppressed,
         cumulative: flow ? running : null,
-        compareValue: p.compareValue === null || isHidden(comparedTables[i], groups[j]) ? null : p.compareValue,
+        compareValue: p.compareValue === null || isHidden(before[i], g) ? null : p.compareValue,
       };
     });
     return { key: s.key, points };
