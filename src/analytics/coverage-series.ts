@@ -27,7 +27,17 @@ export type CoverageQuery = {
 export type CoverageKey = { provinceCode: string | null; regencyCode: string | null; segment: string | null; program: string | null; sponsor: string | null };
 /** One period of a group. `value` is null, and `suppressed` true, where a public answer hides it (analytics/disclosure.ts). */
 export type CoveragePoint = { period: string; periodEnd: string; value: number | null; suppressed: boolean; cumulative: number | null; compareValue: number | null; denominator: number | null };
-export type CoverageRow = CoverageKey & { period: string; periodEnd: string; value: number | null; suppressed: boolean };
+/** One flat row: a point with its group's labels, for BI tools (names in Bahasa Indonesia, from idn-area-data). */
+export type CoverageRow = CoverageKey & {
+  period: string;
+  periodEnd: string;
+  provinceName: string | null;
+  regencyName: string | null;
+  value: number | null;
+  suppressed: boolean;
+  compareValue: number | null;
+  denominator: number | null;
+};
 export type CoverageSeries = {
   measure: Measure;
   granularity: Granularity;
@@ -42,6 +52,14 @@ export type CoverageSeries = {
 };
 
 export const MAX_POINTS = 10_000;
+
+export type SeriesOptions = {
+  cube?: Cube;
+  /** Exactly the groups (key values in groupBy order) to answer, zeros where they have no roll-up row: bulk reads in period chunks keep the whole range's groups. */
+  groups?: (string | null)[][];
+  /** The most points one answer may hold (default MAX_POINTS; bulk reads size their chunks themselves). */
+  maxPoints?: number;
+};
 const FLOWS: Partial<Record<Measure, string>> = { NEW_ENROLMENTS: 'enrolments', LAPSES: 'lapses', NET_CHANGE: 'delta' };
 const EMPLOYER_MEASURES: Measure[] = ['ACTIVE_EMPLOYERS', 'EMPLOYER_COVERAGE_RATE'];
 const KEY_FIELD: Record<Dimension, keyof CoverageKey> = { PROVINCE: 'provinceCode', REGENCY: 'regencyCode', SEGMENT: 'segment', PROGRAM: 'program', SPONSOR: 'sponsor' };
@@ -53,10 +71,11 @@ const ALL_PROGRAMS = ['JKK', 'JKM', 'JHT', 'JP', 'JKP'];
  * server's in-memory cube when one is given and can answer (as known now),
  * else by SQL over the roll-up rows. Both give the same figures (tested).
  */
-export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: Cube } = {}): Promise<CoverageSeries> {
+export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: SeriesOptions = {}): Promise<CoverageSeries> {
   const groupBy = q.groupBy ?? [];
   const filter = q.filter ?? {};
   validate(q, groupBy, filter);
+  const maxPoints = opts.maxPoints ?? MAX_POINTS;
   const { main, counted, compared } = seriesPeriods(q);
   const flow = FLOWS[q.measure];
   // flows count the days of `counted` (clipped to [from, to]); stocks are read at each period's end
@@ -80,7 +99,10 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   const [numer, denom] = read.prefixes;
   const workforce = q.measure === 'COVERAGE_RATE' ? await workforceDenominators(sql, filter, groupBy, q.asOf ?? undefined) : undefined;
 
-  const keyIds = new Set([...numer.keys(), ...(denom?.keys() ?? [])]);
+  // every group with a roll-up row, or exactly those the caller names (zeros where they have none)
+  const keyIds = new Map<string, (string | null)[]>();
+  if (opts.groups) for (const keyValues of opts.groups) keyIds.set(keyValues.join('|'), keyValues);
+  else for (const prefix of [numer, denom]) for (const [id, g] of prefix ?? []) keyIds.set(id, g.keyValues);
   const valueOf = (id: string, keyValues: (string | null)[], p: Period): { value: number; denominator: number | null } => {
     const n = numer.get(id);
     if (flow) return { value: sumAt(n, p.end) - sumAt(n, dayBefore(p.start)), denominator: null };
@@ -97,8 +119,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
   };
 
   const series = [...keyIds]
-    .map((id) => {
-      const keyValues = (numer.get(id) ?? denom?.get(id))!.keyValues;
+    .map(([id, keyValues]) => {
       let running = 0;
       const points = main.map((p, i) => {
         const { value, denominator } = valueOf(id, keyValues, counted[i]);
@@ -119,7 +140,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: { cube?: 
     .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
     .map(({ key, points }) => ({ key, points }));
   if (!series.length) series.push({ key: keyValuesToKey(groupBy, groupBy.map(() => null)), points: main.map((p) => ({ period: p.start, periodEnd: p.end, value: 0, suppressed: false, cumulative: flow ? 0 : null, compareValue: q.compare ? 0 : null, denominator: null })) });
-  if (series.length * main.length > MAX_POINTS) throw tooMany(`${series.length} groups x ${main.length} periods exceeds ${MAX_POINTS} points`);
+  if (series.length * main.length > maxPoints) throw tooMany(`${series.length} groups x ${main.length} periods exceeds ${maxPoints} points (coverageRows and the CSV export page or stream any number)`);
 
   return { measure: q.measure, granularity: q.granularity, position, series, rows: rowsOf(series), minCell: null, suppressedCount: 0 };
 }
@@ -137,15 +158,33 @@ export function seriesPeriods(q: Pick<CoverageQuery, 'granularity' | 'from' | 't
 export function rowsOf(series: CoverageSeries['series']): CoverageRow[] {
   const rows: CoverageRow[] = [];
   const n = series[0]?.points.length ?? 0;
+  const names = series.map(({ key: k }) => ({ province: nameOf(k.provinceCode), regency: nameOf(k.regencyCode) }));
   for (let i = 0; i < n; i++) {
-    for (const { key: k, points } of series) {
+    for (let j = 0; j < series.length; j++) {
+      const { key: k, points } = series[j];
       const p = points[i];
       // (spelled out: a spread of the key makes slow dictionary-mode objects, thousands per answer)
-      rows.push({ period: p.period, periodEnd: p.periodEnd, provinceCode: k.provinceCode, regencyCode: k.regencyCode, segment: k.segment, program: k.program, sponsor: k.sponsor, value: p.value, suppressed: p.suppressed });
+      rows.push({
+        period: p.period,
+        periodEnd: p.periodEnd,
+        provinceCode: k.provinceCode,
+        provinceName: names[j].province,
+        regencyCode: k.regencyCode,
+        regencyName: names[j].regency,
+        segment: k.segment,
+        program: k.program,
+        sponsor: k.sponsor,
+        value: p.value,
+        suppressed: p.suppressed,
+        compareValue: p.compareValue,
+        denominator: p.denominator,
+      });
     }
   }
   return rows;
 }
+
+const nameOf = (code: string | null) => (code === null ? null : (regions().get(code)?.name ?? null));
 
 /**
  * Cumulative sums per group at each date in `need`, one Prefix per column, and
@@ -286,6 +325,9 @@ function keyValuesToKey(groupBy: Dimension[], values: (string | null)[]): Covera
   if (key.regencyCode && !key.provinceCode && groupBy.includes('REGENCY')) key.provinceCode = key.regencyCode.slice(0, 2);
   return key;
 }
+
+/** A group key's values in groupBy order (the inverse of keyValuesToKey). */
+export const keyValuesOf = (groupBy: Dimension[], key: CoverageKey): (string | null)[] => groupBy.map((d) => key[KEY_FIELD[d]]);
 
 export function whereClauses(cells: CellFilter, param: (v: unknown) => string): string[] {
   const out: string[] = [];

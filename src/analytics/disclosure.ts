@@ -3,7 +3,7 @@ import type { Sql } from '../db/database.ts';
 import { CakupanError, ErrorCode, issuesMessage, type FieldIssue } from '../domain/errors.ts';
 import { currentRegencyCode } from '../domain/regions/regions.ts';
 import { sumAt, type Prefix } from './buckets.ts';
-import { cellFilter, coverageSeries, rowsOf, seriesPeriods, whereClauses, readPrefixes, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Dimension, type Measure } from './coverage-series.ts';
+import { cellFilter, coverageSeries, rowsOf, seriesPeriods, whereClauses, readPrefixes, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Dimension, type Measure, type SeriesOptions } from './coverage-series.ts';
 import type { Cube } from './cube.ts';
 import { dayBefore } from './periods.ts';
 import { cellOf, GRAND_TOTAL, suppressionPattern, tableValues } from './suppression.ts';
@@ -48,7 +48,7 @@ const cacheOf = (sql: Sql) => {
  * 1), disclosure-controlled for the public. Refuses a public filter whose
  * groups would not be cells (see checkPublicFilter).
  */
-export async function seriesFor(sql: Sql, q: CoverageQuery, opts: { cube?: Cube; minCell?: number }): Promise<CoverageSeries> {
+export async function seriesFor(sql: Sql, q: CoverageQuery, opts: SeriesOptions & { minCell?: number }): Promise<CoverageSeries> {
   const k = opts.minCell ?? 1;
   if (k <= 1 || !isControlled(q.measure)) return coverageSeries(sql, q, opts);
   checkPublicFilter(q.filter, q.groupBy ?? []);

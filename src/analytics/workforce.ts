@@ -13,7 +13,7 @@ const FORMALITY_OF: Record<string, string> = { PU: 'FORMAL', BPU: 'INFORMAL' };
  */
 export async function workforceDenominators(sql: Sql, filter: CoverageFilter, groupBy: Dimension[], asOf?: Date) {
   const params: unknown[] = [];
-  let where = 'true';
+  let where = 'retracted_at IS NULL';
   if (asOf) {
     params.push(asOf);
     where = 'recorded_at <= $1 AND (retracted_at IS NULL OR retracted_at > $1)';

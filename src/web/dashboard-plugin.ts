@@ -36,7 +36,13 @@ export function useDashboard(app: App): Plugin {
           // a key (as for /graphql) gets raw values; without one, disclosure control applies
           const role = await roleFor(app.db, request.headers.get('authorization'), app.config.jwt);
           const csv = await coverageCsv(app.db, url.searchParams, { cube: app.cube, minCell: minCellFor({ app, role }) });
-          endResponse(new fetchAPI.Response(csv, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="coverage.csv"' } }));
+          const headers = {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="coverage.csv"',
+            'x-cakupan-position': String(csv.position),
+            'x-cakupan-rows': String(csv.rows),
+          };
+          endResponse(new fetchAPI.Response(csv.body, { headers }));
         } catch (e) {
           const failure = isCakupanError(e) ? { code: e.code, message: e.message, issues: e.issues } : unauthenticated(e);
           if (!failure) throw e;
