@@ -5,7 +5,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // when they are stale.
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
-  documents: ['test/operations/*.graphql'],
+  documents: ['src/client/operations/*.graphql', 'test/operations/*.graphql'],
   generates: {
     'src/client/generated/': {
       preset: 'client',
