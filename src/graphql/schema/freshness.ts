@@ -24,3 +24,27 @@ builder.queryField('dataAsOf', (t) =>
     },
   }),
 );
+
+type DemoLoad = { state: 'LOADING' | 'LOADED'; scale: number; seed: number; events: number | null };
+
+const DemoLoadRef = builder.objectRef<DemoLoad>('DemoLoad').implement({
+  description: 'The demo data a server loaded into this database (`serve --demo`): the reference scenario, a synthetic national history at a share of the real counts. Its figures are not official statistics.',
+  fields: (t) => ({
+    state: t.exposeString('state', { description: 'LOADING until the last batch is in, then LOADED' }),
+    scale: t.exposeFloat('scale', { description: 'Share of the real counts (0.001: one in a thousand; 70,000 stands for about 70 million)' }),
+    seed: t.exposeInt('seed', { description: 'The scenario’s random seed' }),
+    events: t.exposeInt('events', { nullable: true, description: 'Events the load appended (once LOADED)' }),
+  }),
+});
+
+builder.queryField('demo', (t) =>
+  t.field({
+    type: DemoLoadRef,
+    nullable: true,
+    description: 'The demo load this database holds, or null when its history was imported (real or test data). Public: dashboards state the scale.',
+    resolve: async (_root, _args, ctx) => {
+      const [row] = await ctx.app.db.query<{ state: DemoLoad['state']; detail: { scale: number; seed: number; events?: number } }>("SELECT state, detail FROM service_loads WHERE name = 'demo'");
+      return row ? { state: row.state, scale: row.detail.scale, seed: row.detail.seed, events: row.detail.events ?? null } : null;
+    },
+  }),
+);
