@@ -197,10 +197,11 @@ const SERIES = `subscription Dashboard($measure: CoverageMeasure!, $granularity:
   }
 }`;
 const EXTRA = `query($at: Date!, $rank: CoverageMeasure!, $rankFilter: CoverageFilter, $rankBy: [CoverageDimension!]) {
-  targets { id name metric value dueOn regionCode segment sponsor program progress(at: $at) { at actual suppressed ratio remaining onTrack projectedAtDue } }
+  targets { id name metric value dueOn regionCode segment sponsor program atEnd: progress(at: $at) { ...progress } atDue: progress { ...progress } }
   dataAsOf { recordedAt }
   ranking: coverageAt(measure: $rank, date: $at, filter: $rankFilter, groupBy: $rankBy) { provinceCode provinceName regencyCode regencyName value suppressed }
-}`;
+}
+fragment progress on TargetProgress { at actual suppressed ratio remaining onTrack projectedAtDue }`;
 
 // ---- controls and the URL ----
 
@@ -398,7 +399,7 @@ function draw(p, data) {
     options: {
       animation: false,
       interaction: { mode: 'index', intersect: false },
-      scales: { y: { beginAtZero: true, ticks: { callback: (v) => fmt(p.measure, v) } } },
+      scales: { y: { beginAtZero: true, ticks: { precision: RATES.has(p.measure) ? undefined : 0, callback: (v) => fmt(p.measure, v) } } },
       plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmt(p.measure, c.raw)}` } } },
     },
   });
@@ -419,7 +420,8 @@ function drawTargets(p, scoped, all) {
   const cards = document.getElementById('target-cards');
   cards.replaceChildren(
     ...scoped.map((x) => {
-      const g = x.progress;
+      // progress at the end of the range, or at the due date for a target due before it
+      const g = x.dueOn < p.to ? x.atDue : x.atEnd;
       const card = Object.assign(document.createElement('article'), { className: `card${g.onTrack === false ? ' off-track' : ''}` });
       card.dataset.target = x.id;
       const share = g.ratio === null ? 0 : Math.max(0, Math.min(1, g.ratio));
@@ -481,7 +483,7 @@ function drawRanking(p, rows) {
       indexAxis: 'y',
       animation: false,
       maintainAspectRatio: false,
-      scales: { x: { beginAtZero: true, ticks: { callback: (v) => fmt(p.rank, v) } }, y: { ticks: { autoSkip: false, font: { size: 10 } } } },
+      scales: { x: { beginAtZero: true, ticks: { precision: RATES.has(p.rank) ? undefined : 0, callback: (v) => fmt(p.rank, v) } }, y: { ticks: { autoSkip: false, font: { size: 10 } } } },
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => fmt(p.rank, c.raw) } } },
       onClick: (_e, elements) => {
         const code = elements[0] && codes[elements[0].index];
