@@ -33,6 +33,9 @@ const history = () => {
 };
 const estimate = (on: string, count: number, data: Record<string, unknown> = {}) => ev('WorkforceEstimated', on, { count, source: 'test', ...data });
 
+// an estimate retracted later: neither the API's rates nor the view may divide by it
+const withdrawn = estimate('2015-09-01', 999_999, { regionCode: '33' });
+
 beforeAll(async () => {
   db = await freshDatabase();
   app = createApp(testConfig, db);
@@ -44,7 +47,9 @@ beforeAll(async () => {
     estimate('2015-06-01', 1_200, { regionCode: '33' }),
     estimate('2013-01-01', 800, { regionCode: '33', formality: 'INFORMAL' }),
     estimate('2014-01-01', 90, { regionCode: '3375' }),
+    withdrawn,
   ]);
+  await given(db, [ev('EventRetracted', '2016-02-01', { eventId: withdrawn.eventId, reason: 'entered in error' })]);
 });
 afterAll(async () => {
   await app.prisma.$disconnect();
@@ -146,6 +151,31 @@ describe('bulk rows', () => {
     expect(byDay(after.rows).get('2013-12-31')).toBe(byDay(before.rows).get('2013-12-31')! + 10);
   });
 
+  it('apply the same disclosure control as coverageSeries for callers without a key', async () => {
+    const controlled = createApp({ ...testConfig, minCell: 10 }, db);
+    try {
+      const q = { measure: 'ACTIVE_PARTICIPANTS', granularity: 'QUARTER', from: '2013-01-01', to: '2018-12-31', groupBy: ['REGENCY'] };
+      const series = await gqlRequest(controlled, `query($measure: CoverageMeasure!, $granularity: Granularity!, $from: Date!, $to: Date!, $groupBy: [CoverageDimension!]) {
+        coverageSeries(measure: $measure, granularity: $granularity, from: $from, to: $to, groupBy: $groupBy) { minCell suppressedCount rows { periodEnd regencyCode value suppressed } } }`, q);
+      const { rows, suppressedCount, minCell } = series.data.coverageSeries;
+      expect(minCell).toBe(10);
+      expect(suppressedCount).toBeGreaterThan(0);
+      const pages: unknown[] = [];
+      let after: string | undefined;
+      do {
+        const body = await gqlRequest(controlled, ROWS, { ...q, first: 7, after });
+        expect(body.data.coverageRows.minCell ?? 10).toBe(10);
+        pages.push(...body.data.coverageRows.nodes.map((r: Row & { suppressed: boolean }) => ({ periodEnd: r.periodEnd, regencyCode: r.regencyCode, value: r.value, suppressed: r.suppressed })));
+        after = body.data.coverageRows.pageInfo.hasNextPage ? body.data.coverageRows.pageInfo.endCursor : undefined;
+      } while (after);
+      expect(pages).toEqual(rows);
+      const csv: Record<string, string>[] = parse(await (await createYogaServer(controlled).fetch('http://yoga/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=QUARTER&from=2013-01-01&to=2018-12-31&groupBy=REGENCY')).text(), { columns: true });
+      expect(csv.map((r) => ({ periodEnd: r.periodEnd, regencyCode: r.regencyCode, value: r.value === '' ? null : Number(r.value), suppressed: r.suppressed === 'true' }))).toEqual(rows);
+    } finally {
+      await controlled.prisma.$disconnect();
+    }
+  });
+
   it('refuse a cursor of other arguments, a bad cursor and a page over the limit, naming the argument', async () => {
     const first = await gqlRequest(app, ROWS, { ...PANEL, first: 3 });
     const cursor = first.data.coverageRows.pageInfo.endCursor;
@@ -199,6 +229,8 @@ describe('bulk rows', () => {
       }
     }
     expect(compared).toBeGreaterThan(100);
+    expect(api.rows.find((r) => r.periodEnd === '2016-01-31' && r.provinceCode === '33')!.denominator).toBe(1_200); // (not the retracted 999,999)
+    expect(viewOf.get('2016-01-31|33')!.workforce).toBe(1_200);
     expect(view.find((v) => v.region_code === '33')?.region_name).toBe(regions().get('33')!.name);
     // the province's informal workers (BPU) against its INFORMAL estimate, nationally against the national one
     const [bpu] = await db.query<{ workforce: number }>(`SELECT workforce FROM bi_coverage_rate_monthly WHERE region_code = '33' AND segment = 'BPU' AND month_end = '2016-01-31'`);
