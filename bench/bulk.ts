@@ -9,22 +9,13 @@
 //     megabyte: the server's resident memory is sampled throughout (bounded
 //     memory: the export reads a chunk at a time as the client reads).
 // Usage: tsx bench/bulk.ts
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fmt, rate, startServe, throwawayDatabase } from './support.ts';
+import { demoWithKey, fmt, rate, startServe, throwawayDatabase } from './support.ts';
 
 const SECRET = 'bench-secret-0123456789';
-const cli = path.resolve('bin/cakupan.js');
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cakupan ${args.join(' ')} exited with ${code}`))));
-  });
-}
 
 /** Resident memory of a process, MB. */
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -77,10 +68,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-bulk-'));
 const env: NodeJS.ProcessEnv = { CAKUPAN_PSEUDONYM_SECRET: SECRET, DATABASE_URL: target.url };
 try {
   const file = path.join(dir, 'demo.ndjson');
-  await run(['scenario', '--out', file], env);
-  await run(['migrate'], env);
-  await run(['import', file], env);
-  const key = (await run(['keys', 'create', '--role', 'ANALYST', '--name', 'bench'], env)).trim().split('\n').pop()!;
+  const key = await demoWithKey(env, file);
   const { url, proc } = await startServe(env);
   const origin = url.replace(/\/graphql$/, '');
   const csv = (granularity: string) => `${origin}/export/coverage.csv?measure=ACTIVE_PARTICIPANTS&granularity=${granularity}&from=2013-01-01&to=2026-10-31&groupBy=REGENCY`;

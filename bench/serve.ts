@@ -7,13 +7,12 @@
 // Each workload runs twice: without a key (disclosure control, K = 10, the
 // default) and with an ANALYST key (raw values; keyed answers are not cached).
 // Usage: tsx bench/serve.ts [--engine postgres|pglite|both] [--seconds s] [--connections c]
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startServe, throwawayDatabase } from './support.ts';
+import { demoWithKey, startServe, throwawayDatabase } from './support.ts';
 
 const { values: opts } = parseArgs({
   options: { engine: { type: 'string', default: 'both' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } },
@@ -21,17 +20,6 @@ const { values: opts } = parseArgs({
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);
 const SECRET = 'bench-secret-0123456789';
-const cli = path.resolve('bin/cakupan.js');
-
-/** Runs the CLI; resolves with what it printed. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cakupan ${args.join(' ')} exited with ${code}`))));
-  });
-}
 
 const SERIES = `query S($m: CoverageMeasure!, $g: Granularity!, $from: Date!, $to: Date!, $by: [CoverageDimension!], $f: CoverageFilter) {
   coverageSeries(measure: $m, granularity: $g, from: $from, to: $to, groupBy: $by, filter: $f) { rows { period provinceCode segment sponsor program value } }
@@ -100,10 +88,7 @@ async function bench(engine: 'postgres' | 'pglite') {
     cleanup = async () => undefined;
   }
   try {
-    await run(['scenario', '--out', file], env);
-    await run(['migrate'], env);
-    await run(['import', file], env);
-    const key = (await run(['keys', 'create', '--role', 'ANALYST', '--name', 'bench'], env)).trim().split('\n').pop()!;
+    const key = await demoWithKey(env, file);
     const { url, proc } = await startServe(env);
     try {
       const rowsNational = await check(url, national);

@@ -44,3 +44,21 @@ export async function startServe(env: NodeJS.ProcessEnv): Promise<{ url: string;
   });
   return { url, proc };
 }
+
+/** Runs the CLI; resolves with what it printed. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.resolve('bin/cakupan.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cakupan ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/** The demo history (the reference scenario, 140,192 events) generated into `file` and imported, and an ANALYST key: what load benchmarks serve. */
+export async function demoWithKey(env: NodeJS.ProcessEnv, file: string): Promise<string> {
+  await runCli(['scenario', '--out', file], env);
+  await runCli(['migrate'], env);
+  await runCli(['import', file], env);
+  return (await runCli(['keys', 'create', '--role', 'ANALYST', '--name', 'bench'], env)).trim().split('\n').pop()!;
+}
