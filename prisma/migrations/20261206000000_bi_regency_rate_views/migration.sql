@@ -5,38 +5,44 @@
 -- with the active balance at each month's end, gap-filled from each cell's
 -- first movement to the last month with any movement. Read from the day rows
 -- (as known now). Summed over regencies it gives bi_coverage_monthly's
--- provinces, and the national series.
+-- provinces, and the national series. Balances are running sums per integer
+-- cell id (sorting integers, not text keys), labelled at the end.
 CREATE VIEW "bi_coverage_regency_monthly" AS
 WITH moves AS (
-  SELECT date_trunc('month', d.eff)::date AS month, c.province, c.region, c.segment, c.sponsor, c.program,
+  SELECT d.cell, date_trunc('month', d.eff)::date AS month,
          sum(d.enrolments)::int AS enrolments, sum(d.lapses)::int AS lapses, sum(d.delta)::int AS net_change
     FROM coverage_days d
-    JOIN rollup_cells c ON c.id = d.cell
-   GROUP BY 1, c.province, c.region, c.segment, c.sponsor, c.program
+   GROUP BY 1, 2
 ), cells AS (
-  SELECT province, region, segment, sponsor, program, min(month) AS first_month FROM moves GROUP BY province, region, segment, sponsor, program
+  SELECT cell, min(month) AS first_month FROM moves GROUP BY cell
 ), grid AS (
-  SELECT c.province, c.region, c.segment, c.sponsor, c.program, g.month::date AS month
+  SELECT c.cell, g.month::date AS month
     FROM cells c
    CROSS JOIN LATERAL generate_series(c.first_month, (SELECT max(month) FROM moves), interval '1 month') AS g(month)
+), balances AS (
+  SELECT g.cell, g.month,
+         coalesce(m.enrolments, 0) AS enrolments, coalesce(m.lapses, 0) AS lapses, coalesce(m.net_change, 0) AS net_change,
+         (sum(coalesce(m.net_change, 0)) OVER (PARTITION BY g.cell ORDER BY g.month))::int AS active_at_month_end
+    FROM grid g
+    LEFT JOIN moves m ON m.cell = g.cell AND m.month = g.month
 )
-SELECT g.month AS month_start,
-       (g.month + interval '1 month' - interval '1 day')::date AS month_end,
-       g.province AS province_code,
+SELECT b.month AS month_start,
+       (b.month + interval '1 month' - interval '1 day')::date AS month_end,
+       c.province AS province_code,
        p.name AS province_name,
-       CASE WHEN length(g.region) = 4 THEN g.region END AS regency_code,
+       CASE WHEN length(c.region) = 4 THEN c.region END AS regency_code,
        r.name AS regency_name,
-       g.segment,
-       g.sponsor,
-       NULLIF(g.program, '') AS program,
-       coalesce(m.enrolments, 0) AS enrolments,
-       coalesce(m.lapses, 0) AS lapses,
-       coalesce(m.net_change, 0) AS net_change,
-       (sum(coalesce(m.net_change, 0)) OVER (PARTITION BY g.region, g.segment, g.sponsor, g.program ORDER BY g.month))::int AS active_at_month_end
-  FROM grid g
-  LEFT JOIN moves m ON m.region = g.region AND m.segment = g.segment AND m.sponsor = g.sponsor AND m.program = g.program AND m.month = g.month
-  LEFT JOIN regions p ON p.code = g.province
-  LEFT JOIN regions r ON r.code = g.region AND length(g.region) = 4;
+       c.segment,
+       c.sponsor,
+       NULLIF(c.program, '') AS program,
+       b.enrolments,
+       b.lapses,
+       b.net_change,
+       b.active_at_month_end
+  FROM balances b
+  JOIN rollup_cells c ON c.id = b.cell
+  LEFT JOIN regions p ON p.code = c.province
+  LEFT JOIN regions r ON r.code = c.region AND length(c.region) = 4;
 
 -- bi_coverage_rate_monthly: active participants at each month's end over the
 -- workforce estimate in force then (the latest effective on or before the
@@ -46,19 +52,21 @@ SELECT g.month AS month_start,
 -- INFORMAL). Rows exist where an estimate covers the scope.
 CREATE VIEW "bi_coverage_rate_monthly" AS
 WITH moves AS (
-  SELECT date_trunc('month', d.eff)::date AS month, c.province, c.region, c.segment, sum(d.delta)::int AS net_change
+  SELECT d.cell, date_trunc('month', d.eff)::date AS month, sum(d.delta)::int AS net_change
     FROM coverage_days d
     JOIN rollup_cells c ON c.id = d.cell
    WHERE c.program = ''
-   GROUP BY 1, c.province, c.region, c.segment
+   GROUP BY 1, 2
 ), cells AS (
-  SELECT province, region, segment, min(month) AS first_month FROM moves GROUP BY province, region, segment
+  SELECT cell, min(month) AS first_month FROM moves GROUP BY cell
 ), heads AS (
-  SELECT c.province, c.region, c.segment, g.month::date AS month,
-         sum(coalesce(m.net_change, 0)) OVER (PARTITION BY c.region, c.segment ORDER BY g.month) AS active
-    FROM cells c
-   CROSS JOIN LATERAL generate_series(c.first_month, (SELECT max(month) FROM moves), interval '1 month') AS g(month)
-    LEFT JOIN moves m ON m.region = c.region AND m.segment = c.segment AND m.month = g.month
+  SELECT x.province, x.region, x.segment, b.month, b.active
+    FROM (
+      SELECT g.cell, g.month::date AS month, sum(coalesce(m.net_change, 0)) OVER (PARTITION BY g.cell ORDER BY g.month) AS active
+        FROM (SELECT c.cell, s.month FROM cells c CROSS JOIN LATERAL generate_series(c.first_month, (SELECT max(month) FROM moves), interval '1 month') AS s(month)) g
+        LEFT JOIN moves m ON m.cell = g.cell AND m.month = g.month
+    ) b
+    JOIN rollup_cells x ON x.id = b.cell
 ), scopes AS (
   SELECT month,
          CASE WHEN GROUPING(province) = 1 THEN 'NATIONAL' WHEN GROUPING(region) = 1 THEN 'PROVINCE' ELSE 'REGENCY' END AS region_level,
