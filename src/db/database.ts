@@ -83,6 +83,12 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   // An idle client can lose its server (restart, admin kill); the pool drops it
   // and the next query reconnects, so this is worth a log line, not a crash.
   pool.on('error', (e) => process.emitWarning(`PostgreSQL connection lost: ${e.message}`));
+  // A client checked out of the pool has no 'error' listener of the pool's: if
+  // its server goes away between two of its queries (a transaction awaiting
+  // JavaScript, a restart), pg emits 'error' on it, and an unheard 'error'
+  // ends the process. Its next query fails instead (answered UNAVAILABLE), and
+  // the pool drops it when it is released (it is no longer queryable).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   // Fail fast with a clear message rather than on the first query.
   const probe = await pool.connect().catch((e: Error) => {
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
