@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/database.ts';
 import { CakupanError, ErrorCode, ValidationError } from '../domain/errors.ts';
-import { keyValuesOf, seriesPeriods, type CoverageQuery, type CoverageRow } from './coverage-series.ts';
+import { keyValuesOf, recordedAround, seriesPeriods, type CoverageQuery, type CoverageRow } from './coverage-series.ts';
 import type { Cube } from './cube.ts';
 import { seriesFor } from './disclosure.ts';
 import type { Period } from './periods.ts';
@@ -99,11 +99,8 @@ export async function* bulkChunks(sql: Sql, a: BulkAnswer, opts: Options): Async
  */
 async function pinOf(sql: Sql, position: number): Promise<Date> {
   if (position === 0) return new Date(0);
-  const [row] = await sql.query<{ at: Date | null; next: Date | null }>(
-    'SELECT (SELECT recorded_at FROM events WHERE position = $1) AS at, (SELECT recorded_at FROM events WHERE position = $1 + 1) AS next',
-    [position],
-  );
-  if (row?.at && (row.next === null || row.next > row.at)) return row.at;
+  const { last, next } = await recordedAround(sql, position);
+  if (last && (next === null || next > last)) return last;
   throw moved(position);
 }
 

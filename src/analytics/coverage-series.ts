@@ -259,11 +259,17 @@ async function withRegencyDays(cube: Cube, state: Awaited<ReturnType<Cube['curre
 
 /** Whether the events recorded up to `asOf` are exactly those up to `position` (recorded time never decreases along the log). */
 async function cutsAt(sql: Sql, position: number, asOf: Date): Promise<boolean> {
+  const row = await recordedAround(sql, position);
+  return (position === 0 || (row.last !== null && row.last <= asOf)) && (row.next === null || row.next > asOf);
+}
+
+/** When the event at `position` and the one after it were recorded (null: no such event). */
+export async function recordedAround(sql: Sql, position: number): Promise<{ last: Date | null; next: Date | null }> {
   const [row] = await sql.query<{ last: Date | null; next: Date | null }>(
     'SELECT (SELECT recorded_at FROM events WHERE position = $1) AS last, (SELECT recorded_at FROM events WHERE position = $1 + 1) AS next',
     [position],
   );
-  return (position === 0 || (row.last !== null && row.last <= asOf)) && (row.next === null || row.next > asOf);
+  return row;
 }
 
 /**
