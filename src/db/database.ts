@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PGlite, types } from '@electric-sql/pglite';
+import { CopyBinary } from './copy-binary.ts';
 
 /** The SQL surface the hot paths use; identical on PGlite and PostgreSQL. */
 export interface Sql {
@@ -12,9 +13,10 @@ export interface Sql {
   /**
    * Bulk-loads rows with `COPY table (columns) FROM STDIN` in PostgreSQL's text
    * format: one row per line, tab-separated, `\N` for NULL, fields escaped with
-   * `copyField` (copy-text.ts); as a string or as UTF-8 bytes (`CopyRows`).
+   * `copyField` (copy-text.ts); as a string or as UTF-8 bytes (`CopyRows`);
+   * or rows in the binary format (`CopyBinary`, copy-binary.ts).
    */
-  copyIn(table: string, columns: readonly string[], rows: string | Uint8Array): Promise<void>;
+  copyIn(table: string, columns: readonly string[], rows: string | Uint8Array | CopyBinary): Promise<void>;
   /**
    * The rows of a query (without parameters) in COPY's text format, read
    * with `COPY (query) TO STDOUT`: far cheaper than one result row object
@@ -24,8 +26,9 @@ export interface Sql {
   copyOut(query: string): Promise<string>;
 }
 
-const copySql = (table: string, columns: readonly string[], source: string) =>
-  `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
+const copySql = (table: string, columns: readonly string[], source: string, rows: string | Uint8Array | CopyBinary) =>
+  `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}${rows instanceof CopyBinary ? ' WITH (FORMAT binary)' : ''}`;
+const copyBytes = (rows: string | Uint8Array | CopyBinary) => (rows instanceof CopyBinary ? rows.bytes : typeof rows === 'string' ? Buffer.from(rows) : rows);
 
 export interface Database extends Sql {
   readonly engine: 'pglite' | 'postgres';
@@ -55,7 +58,7 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
     },
     async copyIn(table, columns, rows) {
       // PGlite reads COPY input from a blob it exposes as /dev/blob.
-      await q.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows as string | Uint8Array<ArrayBuffer>]) });
+      await q.query(copySql(table, columns, "'/dev/blob'", rows), [], { blob: new Blob([copyBytes(rows) as Uint8Array<ArrayBuffer>]) });
     },
     async copyOut(query) {
       // PGlite writes COPY output to a blob it exposes as /dev/blob.
@@ -94,8 +97,8 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
   });
   probe.release();
-  const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string | Uint8Array) => {
-    await pipeline(Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows]), client.query(copyFrom(copySql(table, columns, 'STDIN'))));
+  const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string | Uint8Array | CopyBinary) => {
+    await pipeline(Readable.from([copyBytes(rows)]), client.query(copyFrom(copySql(table, columns, 'STDIN', rows))));
   };
   const copyOutWith = async (client: pg.PoolClient, query: string) => {
     const chunks: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { CopyBinary } from '../db/copy-binary.ts';
 import type { Sql } from '../db/database.ts';
 import { PROGRAMS } from '../domain/reference/vocabulary.ts';
 import type { Cells } from './cells.ts';
@@ -78,17 +79,19 @@ async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<st
 }
 
 async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell>, fresh: boolean): Promise<void> {
-  let text = '';
+  const rows = new CopyBinary(states.size * 64);
   const gone: string[] = [];
-  // in key order: index entries are appended instead of inserted at random pages
-  for (const id of [...states.keys()].sort()) {
+  // in key order when upserting, so index entries are appended instead of
+  // inserted at random pages (a fresh table builds its key after, sorted)
+  const ids = fresh ? states.keys() : [...states.keys()].sort();
+  for (const id of ids) {
     const s = states.get(id)!;
     // a stream whose enrolment was retracted counts nowhere
     if (!s.region) gone.push(id);
-    else text += `${id}\t${s.active ? 't' : 'f'}\t${cells.id('coverage', s.region, ['', s.segment, s.sponsor])}\t${s.programs}\n`;
+    else rows.row(4).text(id).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
   }
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE stream_id = ANY($1::text[])', [gone]);
-  if (text) await copyUpsert(tx, 'proj_workers', ['stream_id'], ['active', 'cell', 'programs'], text, { fresh, update: 'replace' });
+  if (rows.length) await copyUpsert(tx, 'proj_workers', ['stream_id'], ['active', 'cell', 'programs'], rows, { fresh, update: 'replace' });
 }
 
 export type { LogEvent };
