@@ -20,6 +20,7 @@ export class CopyBinary {
   // (DataView writes are compiled inline; Buffer's writeInt32BE checks its arguments in JS)
   #view: DataView;
   #at = 0;
+  #sent = 0;
 
   constructor(expectedBytes = 64 * 1024) {
     this.#buf = Buffer.allocUnsafeSlow(Math.max(1024, expectedBytes));
@@ -97,7 +98,20 @@ export class CopyBinary {
     return this;
   }
 
-  /** The rows so far, with the format's trailer; nothing may be written after. */
+  /**
+   * The bytes written since the last `take` (the header too, the first time),
+   * to be sent as one chunk of a streamed COPY; writing goes on in a new buffer.
+   */
+  take(): Uint8Array<ArrayBuffer> {
+    const chunk = this.#buf.subarray(0, this.#at);
+    this.#buf = Buffer.allocUnsafeSlow(this.#buf.length);
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
+    this.#sent += this.#at;
+    this.#at = 0;
+    return chunk;
+  }
+
+  /** The rows so far (since the last `take`), with the format's trailer; nothing may be written after. */
   get bytes(): Uint8Array<ArrayBuffer> {
     this.room(2).setInt16(this.#at, -1);
     return this.#buf.subarray(0, this.#at + 2);
@@ -105,7 +119,12 @@ export class CopyBinary {
 
   /** Bytes of rows written (header excluded). */
   get length(): number {
-    return this.#at - 19;
+    return this.#sent + this.#at - 19;
+  }
+
+  /** Bytes written since the last `take`. */
+  get pending(): number {
+    return this.#at;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -18,12 +18,27 @@ export interface Sql {
    */
   copyIn(table: string, columns: readonly string[], rows: string | Uint8Array | CopyBinary): Promise<void>;
   /**
+   * A binary `COPY table (columns) FROM STDIN` fed chunk by chunk (the
+   * chunks of one `CopyBinary`, see `take`), so that PostgreSQL stores rows
+   * while the caller computes the next ones. Nothing else may run on this
+   * Sql until `end` (or `abort`) settles. PGlite copies the chunks at `end`.
+   */
+  copyInStream(table: string, columns: readonly string[]): CopyStream;
+  /**
    * The rows of a query (without parameters) in COPY's text format, read
    * with `COPY (query) TO STDOUT`: far cheaper than one result row object
    * each for large reads; decode them with `copyLines` and `copyValue`
    * (copy-text.ts).
    */
   copyOut(query: string): Promise<string>;
+}
+
+export interface CopyStream {
+  write(chunk: Uint8Array): void;
+  /** Sends the last chunk and waits for the server to have stored every row. */
+  end(last: Uint8Array): Promise<void>;
+  /** Fails the COPY (the transaction is then aborted); resolves once the connection is usable for ROLLBACK. */
+  abort(): Promise<void>;
 }
 
 const copySql = (table: string, columns: readonly string[], source: string, rows: string | Uint8Array | CopyBinary) =>
@@ -59,6 +74,17 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
     async copyIn(table, columns, rows) {
       // PGlite reads COPY input from a blob it exposes as /dev/blob.
       await q.query(copySql(table, columns, "'/dev/blob'", rows), [], { blob: new Blob([copyBytes(rows) as Uint8Array<ArrayBuffer>]) });
+    },
+    copyInStream(table, columns) {
+      const chunks: Uint8Array<ArrayBuffer>[] = [];
+      return {
+        write: (chunk) => void chunks.push(chunk as Uint8Array<ArrayBuffer>),
+        end: async (last) => {
+          chunks.push(last as Uint8Array<ArrayBuffer>);
+          await q.query(`${copySql(table, columns, "'/dev/blob'", '')} WITH (FORMAT binary)`, [], { blob: new Blob(chunks) });
+        },
+        abort: async () => void (chunks.length = 0),
+      };
     },
     async copyOut(query) {
       // PGlite writes COPY output to a blob it exposes as /dev/blob.
@@ -123,6 +149,23 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       await c.query(script);
     },
     copyIn: (table, columns, rows) => onClient(c, (client) => copyWith(client, table, columns, rows)),
+    copyInStream(table, columns) {
+      if (c instanceof pg.Pool) throw new Error('copyInStream runs in a transaction');
+      const source = new PassThrough();
+      const done = pipeline(source, c.query(copyFrom(`${copySql(table, columns, 'STDIN', '')} WITH (FORMAT binary)`)));
+      done.catch(() => undefined); // (awaited by end or abort)
+      return {
+        write: (chunk) => void source.write(chunk),
+        end: async (last) => {
+          source.end(last);
+          await done;
+        },
+        abort: async () => {
+          source.destroy(new Error('COPY abandoned'));
+          await done.catch(() => undefined);
+        },
+      };
+    },
     copyOut: (query) => onClient(c, (client) => copyOutWith(client, query)),
   });
   return {

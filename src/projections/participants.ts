@@ -24,13 +24,25 @@ export const participants: Projection = {
       const cell = ids(c, program);
       writer.addTo(eff, cell[0], cell[1], recordedMs, enrolments, lapses, delta);
     };
-    for (const e of mine) {
-      recordedMs = e.recordedMs;
-      const state =
-        e.type === 'EventRetracted'
-          ? refold(stepWorker, NO_WORKER, await readStream(tx, e.streamId, e.position), negatedMove, move)
-          : stepWorker(states.get(e.streamId) ?? NO_WORKER, e, move);
-      states.set(e.streamId, state);
+    // retracted streams are read before the fold: the connection is then given to the recorded rows' COPY
+    const histories = new Map<number, LogEvent[]>();
+    for (const e of mine) if (e.type === 'EventRetracted') histories.set(e.position, await readStream(tx, e.streamId, e.position));
+    writer.streamRecorded(tx);
+    try {
+      for (let i = 0; i < mine.length; i++) {
+        const e = mine[i];
+        recordedMs = e.recordedMs;
+        const state =
+          e.type === 'EventRetracted'
+            ? refold(stepWorker, NO_WORKER, histories.get(e.position)!, negatedMove, move)
+            : stepWorker(states.get(e.streamId) ?? NO_WORKER, e, move);
+        states.set(e.streamId, state);
+        // let the COPY's chunks reach the server while the fold goes on
+        if ((i & 8191) === 8191) await new Promise(setImmediate);
+      }
+    } catch (error) {
+      await writer.abort();
+      throw error;
     }
     await writer.flush(tx);
     await saveWorkers(tx, batch.cells, states, batch.fresh);

@@ -1,5 +1,5 @@
 import { CopyBinary } from '../db/copy-binary.ts';
-import type { Sql } from '../db/database.ts';
+import type { CopyStream, Sql } from '../db/database.ts';
 import type { ChangeSet } from './changes.ts';
 import { FACTS, type Cells, type Fact } from './cells.ts';
 import { jakartaMonth } from './log-event.ts';
@@ -29,9 +29,8 @@ const monthNumber = (date: string) => (Number(date.slice(0, 4)) - 1900) * 12 + N
  * tables' primary keys.
  */
 class SumTable {
-  private cells = new Int32Array(1 << 12).fill(-1);
-  private subs = new Int32Array(1 << 12);
-  private slots = new Int32Array(1 << 12);
+  // entries of three int32s (cell, sub-key, slot; cell -1 = empty), side by side: one cache line per probe
+  private table = new Int32Array(3 << 12).fill(-1);
   private mask = (1 << 12) - 1;
   sums = new Float64Array(4 * 1024);
   size = 0;
@@ -46,53 +45,52 @@ class SumTable {
   }
 
   private slotOf(cell: number, sub: number): number {
-    const { cells, subs, mask } = this;
+    const { table, mask } = this;
     let h = (Math.imul(cell, 0x9e3779b1) ^ Math.imul(sub, 0x85ebca6b)) & mask;
     for (;;) {
-      const c = cells[h];
-      if (c === cell && subs[h] === sub) return this.slots[h];
+      const c = table[h * 3];
+      if (c === cell && table[h * 3 + 1] === sub) return table[h * 3 + 2];
       if (c === -1) break;
       h = (h + 1) & mask;
     }
     const slot = this.size++;
-    cells[h] = cell;
-    subs[h] = sub;
-    this.slots[h] = slot;
+    table[h * 3] = cell;
+    table[h * 3 + 1] = sub;
+    table[h * 3 + 2] = slot;
     if (slot * 4 + 4 > this.sums.length) {
       const bigger = new Float64Array(this.sums.length * 2);
       bigger.set(this.sums);
       this.sums = bigger;
     }
-    if (this.size * 2 > mask) this.grow();
+    if (this.size * 2 > mask) this.resize((mask + 1) * 2);
     return slot;
   }
 
-  private grow(): void {
-    const { cells, subs, slots } = this;
-    const n = cells.length * 2;
-    this.cells = new Int32Array(n).fill(-1);
-    this.subs = new Int32Array(n);
-    this.slots = new Int32Array(n);
-    this.mask = n - 1;
-    for (let j = 0; j < cells.length; j++) {
-      if (cells[j] === -1) continue;
-      let h = (Math.imul(cells[j], 0x9e3779b1) ^ Math.imul(subs[j], 0x85ebca6b)) & this.mask;
-      while (this.cells[h] !== -1) h = (h + 1) & this.mask;
-      this.cells[h] = cells[j];
-      this.subs[h] = subs[j];
-      this.slots[h] = slots[j];
+  /** Rehashes into `n` entries (a power of two). */
+  private resize(n: number): void {
+    const old = this.table;
+    const table = new Int32Array(n * 3).fill(-1);
+    const mask = n - 1;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j] === -1) continue;
+      let h = (Math.imul(old[j], 0x9e3779b1) ^ Math.imul(old[j + 1], 0x85ebca6b)) & mask;
+      while (table[h * 3] !== -1) h = (h + 1) & mask;
+      table[h * 3] = old[j];
+      table[h * 3 + 1] = old[j + 1];
+      table[h * 3 + 2] = old[j + 2];
     }
+    this.table = table;
+    this.mask = mask;
   }
 
   /** Each (cell, sub-key) in order, with the offset of its sums in `sums`. */
   forEach(fn: (cell: number, sub: number, at: number) => void): void {
-    // (cell, sub) as one number, sorted natively: cells stay below 2^21, sub-keys below 2^32
+    // (cell, sub-key) as one number, sorted natively: cells stay below 2^21, sub-keys below 2^32
     const keys = new Float64Array(this.size);
-    const { cells, subs } = this;
+    const { table } = this;
     let k = 0;
-    for (let j = 0; j < cells.length; j++) if (cells[j] !== -1) keys[k++] = cells[j] * 4_294_967_296 + subs[j];
-    keys.sort();
-    for (const key of keys) {
+    for (let j = 0; j < table.length; j += 3) if (table[j] !== -1) keys[k++] = table[j] * 4_294_967_296 + table[j + 1];
+    for (const key of keys.sort()) {
       const cell = Math.floor(key / 4_294_967_296);
       const sub = key - cell * 4_294_967_296;
       fn(cell, sub, this.slotOf(cell, sub) * 4);
@@ -104,11 +102,9 @@ class SumTable {
     if (!this.size) return;
     let n = 1 << 12;
     while (n < this.size * 2) n *= 2;
-    if (n === this.cells.length) this.cells.fill(-1);
+    if (n * 3 === this.table.length) this.table.fill(-1);
     else {
-      this.cells = new Int32Array(n).fill(-1);
-      this.subs = new Int32Array(n);
-      this.slots = new Int32Array(n);
+      this.table = new Int32Array(n * 3).fill(-1);
       this.mask = n - 1;
     }
     this.sums.fill(0, 0, this.size * 4);
@@ -136,6 +132,7 @@ export class RollupWriter {
   private lastEff = '';
   private lastE: { day: number; month: number } | undefined;
   private recorded = new CopyBinary();
+  private recordedStream: CopyStream | undefined;
   private effs = new Map<string, { day: number; month: number }>();
   private dayText: string[] = [];
   private vintageOf = new Map<number, number>();
@@ -187,6 +184,22 @@ export class RollupWriter {
     const rec = this.runMs;
     this.encode(this.recorded, this.run, (out, cell, day) => out.row(3 + this.m).int4(cell).date(day + EPOCH_1900_DAY).timestamptz(rec));
     this.run.clear();
+    if (this.recordedStream && this.recorded.pending > STREAM_CHUNK) this.recordedStream.write(this.recorded.take());
+  }
+
+  /**
+   * From here on, the exact recorded rows go to the database as they are
+   * encoded, in a COPY the connection is given to until `flush` (or `abort`):
+   * PostgreSQL stores them while the fold goes on, if it yields now and then.
+   */
+  streamRecorded(tx: Sql): void {
+    this.recordedStream = tx.copyInStream(FACTS[this.fact].recorded, ['cell', 'eff', 'rec', ...FACTS[this.fact].measures]);
+  }
+
+  /** Gives up a streamed COPY (the transaction fails): call when the fold fails. */
+  async abort(): Promise<void> {
+    await this.recordedStream?.abort();
+    this.recordedStream = undefined;
   }
 
   /** Binary COPY rows: the key fields (`keys` starts the row), then the fact's measures. */
@@ -201,6 +214,11 @@ export class RollupWriter {
 
   async flush(tx: Sql): Promise<void> {
     this.endRun();
+    // exact recorded instants are appended: a later batch adds rows, readers sum
+    const recordedColumns = ['cell', 'eff', 'rec', ...FACTS[this.fact].measures];
+    if (this.recordedStream) await this.recordedStream.end(this.recorded.bytes);
+    else if (this.recorded.length) await tx.copyIn(FACTS[this.fact].recorded, recordedColumns, this.recorded);
+    this.recordedStream = undefined;
     if (!this.days.size) return;
     const spec = FACTS[this.fact];
     const measures = spec.measures as string[];
@@ -212,8 +230,6 @@ export class RollupWriter {
     const update = { fresh: this.batch.fresh, update: 'add' } as const;
     await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, days, update);
     await copyUpsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages, update);
-    // exact recorded instants are appended: a later batch adds rows, readers sum
-    await tx.copyIn(spec.recorded, ['cell', 'eff', 'rec', ...measures], this.recorded);
     this.batch.changes.add(this.changes());
   }
 
@@ -261,6 +277,9 @@ export async function copyUpsert(
   // (a replay applies many batches in one transaction)
   await tx.query(`TRUNCATE ${stage}`);
 }
+
+/** Encoded recorded rows are streamed in chunks of about this many bytes. */
+const STREAM_CHUNK = 1 << 20;
 
 /** Past this many bytes of rows, an empty table is filled first and its primary key built after. */
 const BULK_BYTES = 1 << 20;

@@ -39,6 +39,35 @@ describe("COPY's binary format", () => {
     );
   });
 
+  it('streams rows in chunks, and a COPY given up leaves nothing and the connection usable', async () => {
+    await db.exec('TRUNCATE bin_rows');
+    await db.transaction(async (tx) => {
+      const out = new CopyBinary(64);
+      const copy = tx.copyInStream('bin_rows', ['i', 'x']);
+      for (let i = 0; i < 5000; i++) {
+        out.row(2).int4(i).text(`row ${i}`);
+        if (out.pending > 4096) copy.write(out.take());
+      }
+      await copy.end(out.bytes);
+    });
+    const [sum] = await db.query<{ n: number; s: number; x: string }>(`SELECT count(*)::int AS n, sum(i)::int AS s, max(x) FILTER (WHERE i = 4321) AS x FROM bin_rows`);
+    expect(sum).toEqual({ n: 5000, s: (4999 * 5000) / 2, x: 'row 4321' });
+
+    const failed = db.transaction(async (tx) => {
+      await tx.query('INSERT INTO bin_rows (i) VALUES (-1)');
+      const out = new CopyBinary();
+      const copy = tx.copyInStream('bin_rows', ['i']);
+      out.row(1).int4(-7);
+      copy.write(out.take());
+      await copy.abort();
+      throw new Error('the fold failed');
+    });
+    await expect(failed).rejects.toThrow('the fold failed');
+    const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bin_rows WHERE i IN (-1, -7)');
+    expect(n).toBe(0);
+    expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
   it('agrees with the text dates it replaces', () => {
     expect(epochDay('1970-01-01')).toBe(0);
     expect(epochDay('2000-01-01')).toBe(10_957);
