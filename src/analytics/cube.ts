@@ -115,8 +115,22 @@ class Fact {
 
   /** The cells a (region, dims) row adds to at each level, found once per row key. */
   private cellsOf = new Map<string, Cell[]>();
+  /**
+   * The same by the dims array itself: a roll-up cell's fields (`Cells`) keep
+   * one array per cell, so the batches a projection hands over and a load find
+   * a row's cells without building its key (a first start adds half a million rows).
+   */
+  private cellsOfDims = new WeakMap<readonly string[], { region: string; cells: Cell[] }>();
 
   private cells(region: string, dims: readonly string[]): Cell[] {
+    const known = this.cellsOfDims.get(dims);
+    if (known?.region === region) return known.cells;
+    const cells = this.cellsByKey(region, dims);
+    this.cellsOfDims.set(dims, { region, cells });
+    return cells;
+  }
+
+  private cellsByKey(region: string, dims: readonly string[]): Cell[] {
     const rest = dims.join('\t');
     const rowKey = `${region}\t${rest}`;
     let cells = this.cellsOf.get(rowKey);

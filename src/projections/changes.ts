@@ -3,7 +3,7 @@ import type { Fact } from './cells.ts';
 /** One cell-day's deltas as known now: region, dims in the fact's order, effective day, sums in measure order. */
 export type Change = { fact: Fact; region: string; dims: readonly string[]; eff: string; sums: number[] };
 
-/** Changes as a roll-up writer holds them, read when asked. */
+/** Changes as a roll-up writer holds them, read when asked: `fn` may be given one object refilled for each change, valid only during the call. */
 export type ChangeSource = { readonly size: number; forEach(fn: (c: Change) => void): void };
 
 /**

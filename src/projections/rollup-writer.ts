@@ -1,6 +1,6 @@
 import { CopyBinary } from '../db/copy-binary.ts';
 import type { CopyStream, Sql } from '../db/database.ts';
-import type { ChangeSet } from './changes.ts';
+import type { Change, ChangeSet } from './changes.ts';
 import { FACTS, type Cells, type Fact } from './cells.ts';
 import { jakartaMonth } from './log-event.ts';
 import { tableDigest } from './projection.ts';
@@ -95,6 +95,12 @@ class SumTable {
       const sub = key - cell * 4_294_967_296;
       fn(cell, sub, this.slotOf(cell, sub) * 4);
     }
+  }
+
+  /** Each (cell, sub-key) in no particular order, with the offset of its sums in `sums`. */
+  forEachUnordered(fn: (cell: number, sub: number, at: number) => void): void {
+    const { table } = this;
+    for (let j = 0; j < table.length; j += 3) if (table[j] !== -1) fn(table[j], table[j + 1], table[j + 2] * 4);
   }
 
   /** Empties the table, keeping room for about as many keys as it held. */
@@ -239,10 +245,16 @@ export class RollupWriter {
     const cells = this.batch.cells;
     return {
       size: days.size,
-      forEach(fn: (c: { fact: Fact; region: string; dims: readonly string[]; eff: string; sums: number[] }) => void) {
-        days.forEach((cell, day, at) => {
+      forEach(fn: (c: Change) => void) {
+        // one change object, refilled for each row (a ChangeSource's change is only valid during the call)
+        const c: Change = { fact, region: '', dims: [], eff: '', sums: new Array<number>(m).fill(0) };
+        days.forEachUnordered((cell, day, at) => {
           const f = cells.get(cell);
-          fn({ fact, region: f.region, dims: f.dims, eff: dayText[day], sums: Array.from(days.sums.subarray(at, at + m)) });
+          c.region = f.region;
+          c.dims = f.dims;
+          c.eff = dayText[day];
+          for (let k = 0; k < m; k++) c.sums[k] = days.sums[at + k];
+          fn(c);
         });
       },
     };
