@@ -1,11 +1,26 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { envHelp } from '../config/config.ts';
-import { importCommand } from './import-command.ts';
-import { migrateCommand } from './migrate-command.ts';
-import { keysCreateCommand, keysListCommand, keysRevokeCommand, projectCommand, rebuildCommand } from './project-commands.ts';
-import { scenarioCommand } from './scenario-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { verifyCommand } from './verify-command.ts';
+
+// Each command's module is loaded when that command runs: `--help`, and a
+// command that needs neither GraphQL nor the server, skip their imports, and
+// `serve` starts its database sooner.
+type Action = (...args: never[]) => unknown;
+const lazy =
+  <M extends Record<K, Action>, K extends keyof M>(load: () => Promise<M>, name: K) =>
+  async (...args: Parameters<M[K]>): Promise<void> => {
+    await (await load())[name](...args);
+  };
+const importCommand = lazy(() => import('./import-command.ts'), 'importCommand');
+const migrateCommand = lazy(() => import('./migrate-command.ts'), 'migrateCommand');
+const projects = () => import('./project-commands.ts');
+const projectCommand = lazy(projects, 'projectCommand');
+const rebuildCommand = lazy(projects, 'rebuildCommand');
+const keysCreateCommand = lazy(projects, 'keysCreateCommand');
+const keysListCommand = lazy(projects, 'keysListCommand');
+const keysRevokeCommand = lazy(projects, 'keysRevokeCommand');
+const scenarioCommand = lazy(() => import('./scenario-command.ts'), 'scenarioCommand');
+const serveCommand = lazy(() => import('./serve-command.ts'), 'serveCommand');
+const verifyCommand = lazy(() => import('./verify-command.ts'), 'verifyCommand');
 
 // `cakupan import big.ndjson | head -1`: once the reader has gone, what is left
 // to print goes nowhere (the command's work is done and its exit code stands),
