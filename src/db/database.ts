@@ -31,6 +31,12 @@ export interface Sql {
    * (copy-text.ts).
    */
   copyOut(query: string): Promise<string>;
+  /**
+   * The same rows, handed to `onRows` in blocks of whole lines as they
+   * arrive (PostgreSQL: about 256 KB each, so the caller parses while the
+   * server still sends; PGlite: one block).
+   */
+  copyOutBlocks(query: string, onRows: (block: string) => void): Promise<void>;
 }
 
 export interface CopyStream {
@@ -86,6 +92,10 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
         abort: async () => void (chunks.length = 0),
       };
     },
+    async copyOutBlocks(query, onRows) {
+      const result = await q.query(`COPY (${query}) TO '/dev/blob'`);
+      if (result.blob) onRows(await result.blob.text());
+    },
     async copyOut(query) {
       // PGlite writes COPY output to a blob it exposes as /dev/blob.
       const result = await q.query(`COPY (${query}) TO '/dev/blob'`);
@@ -125,6 +135,24 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   probe.release();
   const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string | Uint8Array | CopyBinary) => {
     await pipeline(Readable.from([copyBytes(rows)]), client.query(copyFrom(copySql(table, columns, 'STDIN', rows))));
+  };
+  const copyOutBlocksWith = async (client: pg.PoolClient, query: string, onRows: (block: string) => void) => {
+    let chunks: Buffer[] = [];
+    let bytes = 0;
+    const flush = (all: boolean) => {
+      const buf = Buffer.concat(chunks);
+      // (a block ends at a line's end: a row's bytes, UTF-8 included, never split)
+      const end = all ? buf.length : buf.lastIndexOf(10) + 1;
+      if (end > 0) onRows(buf.toString('utf8', 0, end));
+      chunks = end < buf.length ? [buf.subarray(end)] : [];
+      bytes = buf.length - end;
+    };
+    for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) {
+      chunks.push(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+      if (bytes >= 256 * 1024) flush(false);
+    }
+    if (bytes) flush(true);
   };
   const copyOutWith = async (client: pg.PoolClient, query: string) => {
     const chunks: Buffer[] = [];
@@ -167,6 +195,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       };
     },
     copyOut: (query) => onClient(c, (client) => copyOutWith(client, query)),
+    copyOutBlocks: (query, onRows) => onClient(c, (client) => copyOutBlocksWith(client, query, onRows)),
   });
   return {
     engine: 'postgres',

@@ -30,15 +30,18 @@ type Row = Omit<LogEvent, 'recordedAt'> & { recordedAt?: Date };
  */
 export async function readLog(sql: Sql, afterPosition: number, limit: number, toPosition = Number.MAX_SAFE_INTEGER): Promise<LogEvent[]> {
   for (const n of [afterPosition, limit, toPosition]) if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`readLog: ${n} is not a log position or count`);
-  const text = await sql.copyOut(
+  const rows: Row[] = [];
+  // parsed block by block as the rows arrive (the server sends the next meanwhile)
+  await sql.copyOutBlocks(
     `SELECT position, stream_id, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
        FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
+    (block) => {
+      // stream and event ids, types and dates never hold an escape; data is JSON text
+      for (const f of copyLines(block)) {
+        rows.push({ position: Number(f[0]), streamId: f[1], eventId: f[2], type: f[3], data: JSON.parse(copyValue(f[4])!), effectiveOn: f[5], recordedMs: Number(f[6]) } as Row);
+      }
+    },
   );
-  const rows: Row[] = [];
-  // stream and event ids, types and dates never hold an escape; data is JSON text
-  for (const f of copyLines(text)) {
-    rows.push({ position: Number(f[0]), streamId: f[1], eventId: f[2], type: f[3], data: JSON.parse(copyValue(f[4])!), effectiveOn: f[5], recordedMs: Number(f[6]) } as Row);
-  }
   return normalise(rows);
 }
 
