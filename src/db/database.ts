@@ -47,8 +47,8 @@ export interface CopyStream {
   abort(): Promise<void>;
 }
 
-const copySql = (table: string, columns: readonly string[], source: string, rows: string | Uint8Array | CopyBinary) =>
-  `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}${rows instanceof CopyBinary ? ' WITH (FORMAT binary)' : ''}`;
+const copySql = (table: string, columns: readonly string[], source: string, binary: boolean) =>
+  `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}${binary ? ' WITH (FORMAT binary)' : ''}`;
 const copyBytes = (rows: string | Uint8Array | CopyBinary) => (rows instanceof CopyBinary ? rows.bytes : typeof rows === 'string' ? Buffer.from(rows) : rows);
 
 export interface Database extends Sql {
@@ -70,38 +70,42 @@ const PARSERS: Record<number, (v: string) => unknown> = {
 
 export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
   const db = await PGlite.create(dataDir ?? 'memory://', { parsers: PARSERS, ...options });
-  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
-    async query<T>(text: string, params?: unknown[]) {
-      return (await q.query<T>(text, params)).rows;
-    },
-    async exec(script: string) {
-      await q.exec(script);
-    },
-    async copyIn(table, columns, rows) {
-      // PGlite reads COPY input from a blob it exposes as /dev/blob.
-      await q.query(copySql(table, columns, "'/dev/blob'", rows), [], { blob: new Blob([copyBytes(rows) as Uint8Array<ArrayBuffer>]) });
-    },
-    copyInStream(table, columns) {
-      const chunks: Uint8Array<ArrayBuffer>[] = [];
-      return {
-        write: (chunk) => void chunks.push(chunk as Uint8Array<ArrayBuffer>),
-        end: async (last) => {
-          chunks.push(last as Uint8Array<ArrayBuffer>);
-          await q.query(`${copySql(table, columns, "'/dev/blob'", '')} WITH (FORMAT binary)`, [], { blob: new Blob(chunks) });
-        },
-        abort: async () => void (chunks.length = 0),
-      };
-    },
-    async copyOutBlocks(query, onRows) {
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => {
+    const copyOutBlocks: Sql['copyOutBlocks'] = async (query, onRows) => {
+      // PGlite writes COPY output to a blob it exposes as /dev/blob: one block.
       const result = await q.query(`COPY (${query}) TO '/dev/blob'`);
       if (result.blob) onRows(await result.blob.text());
-    },
-    async copyOut(query) {
-      // PGlite writes COPY output to a blob it exposes as /dev/blob.
-      const result = await q.query(`COPY (${query}) TO '/dev/blob'`);
-      return result.blob ? result.blob.text() : '';
-    },
-  });
+    };
+    return {
+      async query<T>(text: string, params?: unknown[]) {
+        return (await q.query<T>(text, params)).rows;
+      },
+      async exec(script: string) {
+        await q.exec(script);
+      },
+      async copyIn(table, columns, rows) {
+        // PGlite reads COPY input from a blob it exposes as /dev/blob.
+        await q.query(copySql(table, columns, "'/dev/blob'", rows instanceof CopyBinary), [], { blob: new Blob([copyBytes(rows) as Uint8Array<ArrayBuffer>]) });
+      },
+      copyInStream(table, columns) {
+        const chunks: Uint8Array<ArrayBuffer>[] = [];
+        return {
+          write: (chunk) => void chunks.push(chunk as Uint8Array<ArrayBuffer>),
+          end: async (last) => {
+            chunks.push(last as Uint8Array<ArrayBuffer>);
+            await q.query(copySql(table, columns, "'/dev/blob'", true), [], { blob: new Blob(chunks) });
+          },
+          abort: async () => void (chunks.length = 0),
+        };
+      },
+      copyOutBlocks,
+      async copyOut(query) {
+        let text = '';
+        await copyOutBlocks(query, (block) => (text += block));
+        return text;
+      },
+    };
+  };
   return {
     engine: 'pglite',
     pglite: db,
@@ -134,7 +138,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   });
   probe.release();
   const copyWith = async (client: pg.PoolClient, table: string, columns: readonly string[], rows: string | Uint8Array | CopyBinary) => {
-    await pipeline(Readable.from([copyBytes(rows)]), client.query(copyFrom(copySql(table, columns, 'STDIN', rows))));
+    await pipeline(Readable.from([copyBytes(rows)]), client.query(copyFrom(copySql(table, columns, 'STDIN', rows instanceof CopyBinary))));
   };
   const copyOutBlocksWith = async (client: pg.PoolClient, query: string, onRows: (block: string) => void) => {
     let chunks: Buffer[] = [];
@@ -155,9 +159,9 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     if (bytes) flush(true);
   };
   const copyOutWith = async (client: pg.PoolClient, query: string) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    let text = '';
+    await copyOutBlocksWith(client, query, (block) => (text += block));
+    return text;
   };
   /** Runs `fn` on a client of its own when `c` is the pool. */
   const onClient = async <T>(c: pg.Pool | pg.PoolClient, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
@@ -180,7 +184,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     copyInStream(table, columns) {
       if (c instanceof pg.Pool) throw new Error('copyInStream runs in a transaction');
       const source = new PassThrough();
-      const done = pipeline(source, c.query(copyFrom(`${copySql(table, columns, 'STDIN', '')} WITH (FORMAT binary)`)));
+      const done = pipeline(source, c.query(copyFrom(copySql(table, columns, 'STDIN', true))));
       done.catch(() => undefined); // (awaited by end or abort)
       return {
         write: (chunk) => void source.write(chunk),

@@ -199,7 +199,12 @@ export class RollupWriter {
    * PostgreSQL stores them while the fold goes on, if it yields now and then.
    */
   streamRecorded(tx: Sql): void {
-    this.recordedStream = tx.copyInStream(FACTS[this.fact].recorded, ['cell', 'eff', 'rec', ...FACTS[this.fact].measures]);
+    this.recordedStream = tx.copyInStream(FACTS[this.fact].recorded, this.recordedColumns);
+  }
+
+  /** The exact recorded rows' columns, in the order `endRun` encodes them. */
+  private get recordedColumns(): string[] {
+    return ['cell', 'eff', 'rec', ...FACTS[this.fact].measures];
   }
 
   /** Gives up a streamed COPY (the transaction fails): call when the fold fails. */
@@ -220,13 +225,12 @@ export class RollupWriter {
 
   async flush(tx: Sql): Promise<void> {
     this.endRun();
+    const spec = FACTS[this.fact];
     // exact recorded instants are appended: a later batch adds rows, readers sum
-    const recordedColumns = ['cell', 'eff', 'rec', ...FACTS[this.fact].measures];
     if (this.recordedStream) await this.recordedStream.end(this.recorded.bytes);
-    else if (this.recorded.length) await tx.copyIn(FACTS[this.fact].recorded, recordedColumns, this.recorded);
+    else if (this.recorded.length) await tx.copyIn(spec.recorded, this.recordedColumns, this.recorded);
     this.recordedStream = undefined;
     if (!this.days.size) return;
-    const spec = FACTS[this.fact];
     const measures = spec.measures as string[];
     const fields = 2 + this.m;
     const days = new CopyBinary(this.days.size * (14 + 8 * this.m));

@@ -10,11 +10,12 @@ describe('COPY out in blocks', () => {
   });
   afterAll(() => db?.dropDatabase());
 
-  it('hands over whole lines that add up to copyOut', async () => {
-    const query = `SELECT n, repeat('Bahasa Indonésia — 日本 ', 1 + n % 7) || n FROM generate_series(1, 30000) AS n ORDER BY n`;
+  it('hands over whole lines that add up to the rows, as copyOut gives them', async () => {
+    const query = `SELECT n, repeat('Bahasa Indonésia — 日本 ', 1 + n % 7) || n AS t FROM generate_series(1, 30000) AS n ORDER BY n`;
     const blocks: string[] = [];
     await db.copyOutBlocks(query, (b) => blocks.push(b));
-    const whole = await db.copyOut(query);
+    const whole = (await db.query<{ n: number; t: string }>(query)).map((r) => `${r.n}\t${r.t}\n`).join('');
+    expect(await db.copyOut(query)).toBe(whole);
     expect(whole.length).toBeGreaterThan(1_000_000);
     if (db.engine === 'postgres') expect(blocks.length).toBeGreaterThan(3);
     for (const b of blocks) expect(b.endsWith('\n')).toBe(true);
