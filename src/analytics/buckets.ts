@@ -95,32 +95,6 @@ export async function prefixSums(sql: Sql, spec: BucketSpec, xs: string[]): Prom
   return prefix;
 }
 
-/**
- * Day totals per key, as known now, for the days of the months holding the
- * dates in `xs` that are not month ends, up to the latest of `xs`: what the
- * server's cube lacks at regency level (it keeps months there), read from the
- * day rows of those months only.
- */
-export async function dayTotals(sql: Sql, spec: Omit<BucketSpec, 'asOf' | 'regencyLevel'>, xs: string[]): Promise<{ day: string; keyValues: (string | null)[]; v: number }[]> {
-  const params: unknown[] = [];
-  const param = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const months = [...new Set(xs.filter((x) => !isMonthEnd(x)).map(monthStart))];
-  if (!months.length) return [];
-  const maxX = xs.reduce((a, b) => (a > b ? a : b));
-  const keys = spec.keys.map((k, i) => `, c.${k} AS k${i}`).join('');
-  const ranges = months.map((m) => `(f.eff >= ${param(m)} AND f.eff < ${param(nextMonth(m))})`).join(' OR ');
-  const conds = [`(${ranges})`, `f.eff <= ${param(maxX)}`, ...spec.where(param)];
-  const rows = await sql.query<Record<string, unknown> & { b: string; v: number }>(
-    `SELECT f.eff AS b${keys}, sum(f.${spec.column})::float8 AS v FROM ${FACTS[spec.fact].days} f JOIN rollup_cells c ON c.id = f.cell
-      WHERE ${conds.join(' AND ')} GROUP BY f.eff${spec.keys.map((k) => `, c.${k}`).join('')}`,
-    params,
-  );
-  return rows.map((r) => ({ day: r.b, keyValues: spec.keys.map((_, i) => (r[`k${i}`] as string | null) ?? null), v: Number(r.v) }));
-}
-
 /** The cumulative sum at date x (0 before the first bucket). */
 export function sumAt(p: { dates: string[]; sums: number[] } | undefined, x: string): number {
   if (!p) return 0;

@@ -1,10 +1,10 @@
 import type { Sql } from '../db/database.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { currentRegencyCode, isProvinceCode, regions } from '../domain/regions/regions.ts';
-import { dayTotals, prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
+import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
 import type { CellFilter, Cube, CubeQuery } from './cube.ts';
 import { checkpoint } from '../projections/runner.ts';
-import { comparedPeriod, dayBefore, isMonthEnd, monthStart, periodCount, periods, type Granularity, type Period } from './periods.ts';
+import { comparedPeriod, dayBefore, periodCount, periods, type Granularity, type Period } from './periods.ts';
 import { workforceDenominators } from './workforce.ts';
 
 export const MEASURES = ['ACTIVE_PARTICIPANTS', 'NEW_ENROLMENTS', 'LAPSES', 'NET_CHANGE', 'ACTIVE_EMPLOYERS', 'COVERAGE_RATE', 'EMPLOYER_COVERAGE_RATE'] as const;
@@ -211,50 +211,14 @@ export async function readPrefixes(sql: Sql, spec: Omit<BucketSpec, 'column'> & 
  * Each column's prefix from one cube state, or undefined to ask SQL. An
  * as-of cut is answered from the cube only when it reads exactly what the
  * cube holds: every event the cube reflects was recorded by then, and the
- * next one after it (if any) later. Day dates at regency level (the cube
- * keeps months there) add the day rows of their months, read by SQL at the
- * cube's own position, to the month before's balance.
+ * next one after it (if any) later.
  */
 async function cubePrefixes(cube: Cube, sql: Sql, q: Omit<CubeQuery, 'column'>, columns: string[], need: string[], asOf?: Date): Promise<{ prefixes: Prefix[]; position: number } | undefined> {
   const state = await cube.current(sql);
   if (asOf && !(await cutsAt(sql, state.position, asOf))) return undefined;
   const prefixes: Prefix[] = [];
-  for (const column of columns) {
-    const p = cube.prefix(state, { ...q, column }, need) ?? (await withRegencyDays(cube, state, sql, { ...q, column }, need));
-    if (!p) return undefined;
-    prefixes.push(p);
-  }
+  for (const column of columns) prefixes.push(cube.prefix(state, { ...q, column }, need));
   return { prefixes, position: state.position };
-}
-
-/** A regency-level prefix at day dates: the cube's balance at the end of the month before, plus the day rows of the month up to the date. */
-async function withRegencyDays(cube: Cube, state: Awaited<ReturnType<Cube['current']>>, sql: Sql, q: CubeQuery, need: string[]): Promise<Prefix | undefined> {
-  const monthBefore = (x: string) => (isMonthEnd(x) ? x : dayBefore(monthStart(x)));
-  const base = cube.prefix(state, q, [...new Set(need.map(monthBefore))]);
-  if (!base) return undefined;
-  const before = await checkpoint(sql);
-  const rows = before === state.position ? await dayTotals(sql, { fact: q.fact, column: q.column, keys: q.keys, where: (param) => whereClauses(q, param) }, need) : undefined;
-  if (!rows || (await checkpoint(sql)) !== state.position) return undefined; // (the roll-ups moved past the cube: SQL answers)
-  const days = new Map<string, { keyValues: (string | null)[]; rows: { day: string; v: number }[] }>();
-  for (const r of rows) {
-    const id = r.keyValues.join('|');
-    let d = days.get(id);
-    if (!d) days.set(id, (d = { keyValues: r.keyValues, rows: [] }));
-    d.rows.push(r);
-  }
-  const dates = [...new Set(need)].sort();
-  const prefix: Prefix = new Map();
-  for (const id of new Set([...base.keys(), ...days.keys()])) {
-    const b = base.get(id);
-    const d = days.get(id);
-    const sums = dates.map((x) => {
-      let v = sumAt(b, monthBefore(x));
-      if (d && !isMonthEnd(x)) for (const r of d.rows) if (r.day <= x && r.day >= monthStart(x)) v += r.v;
-      return v;
-    });
-    prefix.set(id, { keyValues: (b ?? d)!.keyValues, dates, sums });
-  }
-  return prefix;
 }
 
 /** Whether the events recorded up to `asOf` are exactly those up to `position` (recorded time never decreases along the log). */

@@ -7,18 +7,20 @@ import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
 
 // An in-memory cube of the roll-ups "as known now", per server: month totals
-// per cell at three levels (regency, province, national) and day totals at
-// province and national level, in typed arrays. A series then sums a few
-// hundred cells in memory instead of thousands of rows in SQL. It is loaded
-// from the day rows of the roll-ups and follows them through
-// read_model_changes (each projection batch's day-level deltas); answers
-// always reflect the read models' committed position (checked per answer).
-// What it cannot answer (regency-level days, and as-of cuts other than one
-// reading exactly what it holds) goes to SQL.
+// per cell at three levels (regency, province, national), day totals at
+// province and national level in 31-day blocks, and the regency cells' day
+// rows as sorted lists (most regency cell-months have a row or two: blocks
+// there would cost a hundred MB for the demo), all in typed arrays. A series
+// then sums a few hundred cells in memory instead of thousands of rows in
+// SQL. It is loaded from the day rows of the roll-ups and follows them
+// through read_model_changes (each projection batch's day-level deltas);
+// answers always reflect the read models' committed position (checked per
+// answer). As-of cuts other than one reading exactly what it holds go to SQL.
 
 type Level = 'R' | 'P' | 'N';
 /** A group's month-end balances (cumulative), its cells (for day figures) and its first day with a row. */
 type Group = { id: string; keyValues: string[]; cum: Float64Array; cells: Cell[]; firstDay: string };
+type DateAt = { i: number; end: boolean; last: number; monthKey: number };
 /** Query shapes whose balances a fact keeps between changes. */
 const MAX_SHAPES = 256;
 const LEVELS: readonly Level[] = ['R', 'P', 'N'];
@@ -30,12 +32,68 @@ type Cell = {
   months: Int32Array;
   /** day totals for days of a month: month index → offset in the fact's day slab of [day * measures + measure] (levels P and N). */
   days?: Map<number, number>;
+  /** the day rows (level R). */
+  rows?: DayRows;
   /** the first effective day with a roll-up row (a group exists from it on, as in SQL). */
   firstDay: string;
 };
 
 /** Months are counted as year * 12 + month - 1. */
 const monthNumber = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1;
+/**
+ * One regency cell's day rows in day order: keys and sums [row * measures +
+ * measure]. A day's key is its month number * 32 + its day of the month - 1,
+ * so a month's days are the keys [month * 32, month * 32 + 31).
+ */
+class DayRows {
+  keys = new Int32Array(4);
+  sums: Int32Array;
+  n = 0;
+  constructor(private readonly m: number) {
+    this.sums = new Int32Array(4 * m);
+  }
+
+  /** The first row on or after day key `k`. */
+  private seek(k: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.keys[mid] < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(k: number, sums: readonly number[]): void {
+    const m = this.m;
+    // (rows arrive in day order when loaded: appending is the common case)
+    let at = this.n && this.keys[this.n - 1] >= k ? this.seek(k) : this.n;
+    if (at === this.n || this.keys[at] !== k) {
+      if (this.n === this.keys.length) {
+        const keys = new Int32Array(this.n * 2);
+        keys.set(this.keys);
+        this.keys = keys;
+        const next = new Int32Array(this.n * 2 * m);
+        next.set(this.sums);
+        this.sums = next;
+      }
+      this.keys.copyWithin(at + 1, at, this.n);
+      this.sums.copyWithin((at + 1) * m, at * m, this.n * m);
+      this.keys[at] = k;
+      this.sums.fill(0, at * m, (at + 1) * m);
+      this.n++;
+    }
+    for (let j = 0; j < m; j++) this.sums[at * m + j] += sums[j];
+  }
+
+  /** The sum of measure `mi` over the rows from day key `lo` to `hi`, both included. */
+  sum(mi: number, lo: number, hi: number): number {
+    let v = 0;
+    for (let r = this.seek(lo); r < this.n && this.keys[r] <= hi; r++) v += this.sums[r * this.m + mi];
+    return v;
+  }
+}
 
 class Fact {
   lo = 0;
@@ -113,6 +171,31 @@ class Fact {
     return groups;
   }
 
+  /** Where a date falls: its month's index, whether it is the month's last day, its day of the month - 1, and its month's first day key (DayRows). */
+  dateAt(x: string): DateAt {
+    const month = monthNumber(x);
+    return { i: month - this.lo, end: isMonthEnd(x), last: Number(x.slice(8, 10)) - 1, monthKey: month * 32 };
+  }
+
+  /** A group's balance (cumulative sum of measure `mi`) at the end of a day. */
+  balanceAt(g: Group, mi: number, { i, end, last, monthKey }: DateAt): number {
+    const { cum } = g;
+    const n = this.n;
+    if (i < 0) return 0;
+    if (i >= n) return cum[n - 1];
+    if (end) return cum[i];
+    let v = i > 0 ? cum[i - 1] : 0;
+    const m = this.spec.measures.length;
+    for (const cell of g.cells) {
+      if (cell.rows) v += cell.rows.sum(mi, monthKey, monthKey + last);
+      else {
+        const block = cell.days!.get(i);
+        if (block !== undefined) for (let d = 0; d <= last; d++) v += this.days[block + d * m + mi];
+      }
+    }
+    return v;
+  }
+
   /** The cells a (region, dims) row adds to at each level, found once per row key. */
   private cellsOf = new Map<string, Cell[]>();
   /**
@@ -145,7 +228,10 @@ class Fact {
       if (!cell) {
         const values: Record<string, string> = { province: p, region: r };
         this.spec.dims.forEach((d, k) => (values[d] = dims[k]));
-        this.levels[level].set(key, (cell = { values, months: new Int32Array(this.n * m), firstDay: '9999-12-31', days: level === 'R' ? undefined : new Map() }));
+        cell = { values, months: new Int32Array(this.n * m), firstDay: '9999-12-31' };
+        if (level === 'R') cell.rows = new DayRows(m);
+        else cell.days = new Map();
+        this.levels[level].set(key, cell);
       }
       return cell;
     });
@@ -164,7 +250,8 @@ class Fact {
     for (const cell of this.cells(region, dims)) {
       if (eff < cell.firstDay) cell.firstDay = eff;
       for (let k = 0; k < m; k++) cell.months[i * m + k] += sums[k];
-      if (cell.days) {
+      if (cell.rows) cell.rows.add(month * 32 + day, sums);
+      else if (cell.days) {
         let at = cell.days.get(i);
         if (at === undefined) cell.days.set(i, (at = this.dayBlock()));
         for (let k = 0; k < m; k++) this.days[at + day * m + k] += sums[k];
@@ -280,8 +367,9 @@ export class Cube {
       const cells = await Cells.load(tx);
       for (const name of FACT_NAMES) {
         const { measures, days } = FACTS[name];
-        // read with COPY: one text block, not a result object per row (half a million rows for the demo)
-        const text = await tx.copyOut(`SELECT cell, eff, ${measures.join(', ')} FROM ${days}`);
+        // read with COPY: one text block, not a result object per row (half a million rows for the demo);
+        // in day order per cell, so each regency cell's day rows are appended, never inserted
+        const text = await tx.copyOut(`SELECT cell, eff, ${measures.join(', ')} FROM ${days} ORDER BY cell, eff`);
         const fact = facts[name];
         let lo = '9999-12-31';
         let hi = '0000-01-01';
@@ -304,14 +392,10 @@ export class Cube {
     });
   }
 
-  /**
-   * Cumulative sums per group at each date in `xs`, as SQL's prefixSums gives
-   * them; undefined when the cube cannot answer (regency-level day figures).
-   */
-  prefix(state: State, q: CubeQuery, xs: string[]): Prefix | undefined {
+  /** Cumulative sums per group at each date in `xs`, as SQL's prefixSums gives them. */
+  prefix(state: State, q: CubeQuery, xs: string[]): Prefix {
     const fact = state.facts[q.fact];
     const level: Level = q.keys.includes('region') || q.regions?.length ? 'R' : q.keys.includes('province') || q.provinces?.length ? 'P' : 'N';
-    if (level === 'R' && xs.some((x) => !isMonthEnd(x))) return undefined;
     const m = fact.spec.measures.length;
     const mi = fact.spec.measures.indexOf(q.column);
     if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.fact}`);
@@ -319,25 +403,11 @@ export class Cube {
     const groups = fact.balances(level, q, mi);
 
     const dates = [...new Set(xs)].sort();
-    // per date: its month's index, whether it is the month's last day, and its day
-    const at = dates.map((x) => ({ i: monthNumber(x) - fact.lo, end: isMonthEnd(x), last: Number(x.slice(8, 10)) - 1 }));
-    const n = fact.n;
+    const at = dates.map((x) => fact.dateAt(x));
     const prefix: Prefix = new Map();
     for (const g of groups) {
       if (g.firstDay > maxX) continue; // as in SQL: a group exists from its first row on
-      const { cum } = g;
-      const sums = at.map(({ i, end, last }) => {
-        if (i < 0) return 0;
-        if (i >= n) return cum[n - 1];
-        if (end) return cum[i];
-        let v = i > 0 ? cum[i - 1] : 0;
-        for (const cell of g.cells) {
-          const block = cell.days!.get(i);
-          if (block !== undefined) for (let d = 0; d <= last; d++) v += fact.days[block + d * m + mi];
-        }
-        return v;
-      });
-      prefix.set(g.id, { keyValues: g.keyValues, dates, sums });
+      prefix.set(g.id, { keyValues: g.keyValues, dates, sums: at.map((d) => fact.balanceAt(g, mi, d)) });
     }
     return prefix;
   }
