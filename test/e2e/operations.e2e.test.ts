@@ -173,10 +173,10 @@ describe('stopping a server', () => {
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
     try {
-      // a real slow request: regency-level days (read by SQL, not from the cube) wait for a table lock this test holds
+      // a real slow request: an as-of cut first reads when the log's events were recorded (SQL, not the cube), and waits for a table lock this test holds
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE rollup_cells IN ACCESS EXCLUSIVE MODE');
-      const slow = post(server.url, { query: '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: DAY, from: "2014-01-01", to: "2014-01-05", filter: { regionCodes: ["3375"] }) { rows { value } } }' });
+      await locker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      const slow = post(server.url, { query: '{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: DAY, from: "2014-01-01", to: "2014-01-05", asOf: "2020-01-01T00:00:00Z", filter: { regionCodes: ["3375"] }) { rows { value } } }' });
       await new Promise((r) => setTimeout(r, 500));
       server.process.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 1000));
