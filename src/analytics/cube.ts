@@ -40,11 +40,10 @@ type Cell = {
 
 /** Months are counted as year * 12 + month - 1. */
 const monthNumber = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1;
-/**
- * One regency cell's day rows in day order: keys and sums [row * measures +
- * measure]. A day's key is its month number * 32 + its day of the month - 1,
- * so a month's days are the keys [month * 32, month * 32 + 31).
- */
+/** A day's key in DayRows: its month number * 32 + its day of the month - 1 (day), so a month's days are the keys [month * 32, month * 32 + 31). */
+const dayKey = (month: number, day: number) => month * 32 + day;
+
+/** One regency cell's day rows in day order: keys (dayKey) and sums [row * measures + measure]. */
 class DayRows {
   keys = new Int32Array(4);
   sums: Int32Array;
@@ -68,7 +67,7 @@ class DayRows {
   add(k: number, sums: readonly number[]): void {
     const m = this.m;
     // (rows arrive in day order when loaded: appending is the common case)
-    let at = this.n && this.keys[this.n - 1] >= k ? this.seek(k) : this.n;
+    const at = this.n && this.keys[this.n - 1] >= k ? this.seek(k) : this.n;
     if (at === this.n || this.keys[at] !== k) {
       if (this.n === this.keys.length) {
         const keys = new Int32Array(this.n * 2);
@@ -174,7 +173,7 @@ class Fact {
   /** Where a date falls: its month's index, whether it is the month's last day, its day of the month - 1, and its month's first day key (DayRows). */
   dateAt(x: string): DateAt {
     const month = monthNumber(x);
-    return { i: month - this.lo, end: isMonthEnd(x), last: Number(x.slice(8, 10)) - 1, monthKey: month * 32 };
+    return { i: month - this.lo, end: isMonthEnd(x), last: Number(x.slice(8, 10)) - 1, monthKey: dayKey(month, 0) };
   }
 
   /** A group's balance (cumulative sum of measure `mi`) at the end of a day. */
@@ -250,7 +249,7 @@ class Fact {
     for (const cell of this.cells(region, dims)) {
       if (eff < cell.firstDay) cell.firstDay = eff;
       for (let k = 0; k < m; k++) cell.months[i * m + k] += sums[k];
-      if (cell.rows) cell.rows.add(month * 32 + day, sums);
+      if (cell.rows) cell.rows.add(dayKey(month, day), sums);
       else if (cell.days) {
         let at = cell.days.get(i);
         if (at === undefined) cell.days.set(i, (at = this.dayBlock()));
@@ -396,7 +395,6 @@ export class Cube {
   prefix(state: State, q: CubeQuery, xs: string[]): Prefix {
     const fact = state.facts[q.fact];
     const level: Level = q.keys.includes('region') || q.regions?.length ? 'R' : q.keys.includes('province') || q.provinces?.length ? 'P' : 'N';
-    const m = fact.spec.measures.length;
     const mi = fact.spec.measures.indexOf(q.column);
     if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.fact}`);
     const maxX = xs.reduce((a, b) => (a > b ? a : b));
