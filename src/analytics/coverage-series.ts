@@ -72,6 +72,12 @@ const ALL_PROGRAMS = ['JKK', 'JKM', 'JHT', 'JP', 'JKP'];
  * else by SQL over the roll-up rows. Both give the same figures (tested).
  */
 export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: SeriesOptions = {}): Promise<CoverageSeries> {
+  const s = await seriesOf(sql, q, opts);
+  return { ...s, rows: rowsOf(s.series) };
+}
+
+/** The same without its flat rows: what disclosure control starts from (it builds the rows of what it shows). */
+export async function seriesOf(sql: Sql, q: CoverageQuery, opts: SeriesOptions = {}): Promise<Omit<CoverageSeries, 'rows'>> {
   const groupBy = q.groupBy ?? [];
   const filter = q.filter ?? {};
   validate(q, groupBy, filter);
@@ -142,7 +148,7 @@ export async function coverageSeries(sql: Sql, q: CoverageQuery, opts: SeriesOpt
   if (!series.length) series.push({ key: keyValuesToKey(groupBy, groupBy.map(() => null)), points: main.map((p) => ({ period: p.start, periodEnd: p.end, value: 0, suppressed: false, cumulative: flow ? 0 : null, compareValue: q.compare ? 0 : null, denominator: null })) });
   if (series.length * main.length > maxPoints) throw tooMany(`${series.length} groups x ${main.length} periods exceeds ${maxPoints} points (coverageRows and the CSV export page or stream any number)`);
 
-  return { measure: q.measure, granularity: q.granularity, position, series, rows: rowsOf(series), minCell: null, suppressedCount: 0 };
+  return { measure: q.measure, granularity: q.granularity, position, series, minCell: null, suppressedCount: 0 };
 }
 
 /** A series' periods, the days a flow counts in each, and the compared periods (with `compare`); refuses more than MAX_POINTS. */
@@ -208,17 +214,43 @@ export async function readPrefixes(sql: Sql, spec: Omit<BucketSpec, 'column'> & 
 }
 
 /**
- * Each column's prefix from one cube state, or undefined to ask SQL. An
- * as-of cut is answered from the cube only when it reads exactly what the
- * cube holds: every event the cube reflects was recorded by then, and the
- * next one after it (if any) later.
+ * Each column's prefix from one cube state, or undefined to ask SQL.
  */
 async function cubePrefixes(cube: Cube, sql: Sql, q: Omit<CubeQuery, 'column'>, columns: string[], need: string[], asOf?: Date): Promise<{ prefixes: Prefix[]; position: number } | undefined> {
-  const state = await cube.current(sql);
-  if (asOf && !(await cutsAt(sql, state.position, asOf))) return undefined;
+  const state = await cubeState(cube, sql, asOf);
+  if (!state) return undefined;
   const prefixes: Prefix[] = [];
   for (const column of columns) prefixes.push(cube.prefix(state, { ...q, column }, need));
   return { prefixes, position: state.position };
+}
+
+/**
+ * The cube's state when it can answer: as known now, or an as-of cut that
+ * reads exactly what the cube holds (every event the cube reflects was
+ * recorded by then, and the next one after it, if any, later).
+ */
+async function cubeState(cube: Cube, sql: Sql, asOf?: Date) {
+  const state = await cube.current(sql);
+  return asOf && !(await cutsAt(sql, state.position, asOf)) ? undefined : state;
+}
+
+/**
+ * Each group's balance of one column at each date in `need` (arrays indexed
+ * as `groups`) and the read models' position: from the cube when it can
+ * answer (the same groups array while the cube stays put), else by SQL.
+ */
+export async function readColumns(
+  sql: Sql,
+  spec: Omit<BucketSpec, 'column'> & { column: string },
+  cells: Required<CellFilter>,
+  need: string[],
+  cube?: Cube,
+): Promise<{ position: number; groups: readonly { keyValues: (string | null)[] }[]; at: Map<string, Float64Array> }> {
+  const state = cube && (await cubeState(cube, sql, spec.asOf));
+  if (state) return { position: state.position, ...cube!.columns(state, { fact: spec.fact, keys: spec.keys, ...cells, column: spec.column }, need) };
+  const { position, prefixes } = await readPrefixes(sql, { ...spec, columns: [spec.column] }, cells, need);
+  const groups = [...prefixes[0].values()];
+  return { position, groups, at: new Map(need.map((x) => [x, Float64Array.from(groups, (g) => sumAt(g, x))])) };
 }
 
 /** Whether the events recorded up to `asOf` are exactly those up to `position` (recorded time never decreases along the log). */

@@ -18,14 +18,22 @@ import { isMonthEnd } from './periods.ts';
 // answer). As-of cuts other than one reading exactly what it holds go to SQL.
 
 type Level = 'R' | 'P' | 'N';
-/** A group's month-end balances (cumulative), its cells (for day figures) and its first day with a row. */
-type Group = { id: string; keyValues: string[]; cum: Float64Array; cells: Cell[]; firstDay: string };
+/** A group of a query shape: its key, and its first day with a row. */
+type Group = { id: string; keyValues: string[]; firstDay: string };
+/**
+ * One query shape's groups, which group each cell of its level sums into (by
+ * the cell's ordinal; -1: none), and the groups' month-end balances by month,
+ * then group: [month * groups + group], so one month's are one slice.
+ */
+export type Shape = { groups: readonly Group[]; groupOf: Int32Array; cum: Float64Array };
 type DateAt = { i: number; end: boolean; last: number; monthKey: number };
 /** Query shapes whose balances a fact keeps between changes. */
 const MAX_SHAPES = 256;
 const LEVELS: readonly Level[] = ['R', 'P', 'N'];
 
 type Cell = {
+  /** its place in its level, in order of creation (Shape.groupOf's index). */
+  ord: number;
   /** province, region and each dim, by column name ('' where the level sums it away). */
   values: Record<string, string>;
   /** month totals, [month * measures + measure], months from the fact's `lo`. */
@@ -64,11 +72,15 @@ class DayRows {
     return lo;
   }
 
-  add(k: number, sums: readonly number[]): void {
+  /** Adds a day's sums; true when the day's month had no row before. */
+  add(k: number, sums: readonly number[]): boolean {
     const m = this.m;
     // (rows arrive in day order when loaded: appending is the common case)
     const at = this.n && this.keys[this.n - 1] >= k ? this.seek(k) : this.n;
+    let firstOfMonth = false;
     if (at === this.n || this.keys[at] !== k) {
+      const monthKey = k - (k & 31);
+      firstOfMonth = !(at > 0 && this.keys[at - 1] >= monthKey) && !(at < this.n && this.keys[at] < monthKey + 32);
       if (this.n === this.keys.length) {
         const keys = new Int32Array(this.n * 2);
         keys.set(this.keys);
@@ -84,6 +96,7 @@ class DayRows {
       this.n++;
     }
     for (let j = 0; j < m; j++) this.sums[at * m + j] += sums[j];
+    return firstOfMonth;
   }
 
   /** The sum of measure `mi` over the rows from day key `lo` to `hi`, both included. */
@@ -98,6 +111,10 @@ class Fact {
   lo = 0;
   n = 0;
   readonly levels: Record<Level, Map<string, Cell>> = { R: new Map(), P: new Map(), N: new Map() };
+  /** Each level's cells by ordinal. */
+  private readonly byOrd: Record<Level, Cell[]> = { R: [], P: [], N: [] };
+  /** Per level, the ordinals of the cells with a day row in a month (by month number): all a day date within that month adds to its month's opening balance. */
+  private readonly active: Record<Level, Map<number, number[]>> = { R: new Map(), P: new Map(), N: new Map() };
   /** Every cell-month's 31 days in one array (one small typed array each would cost more in allocation and GC than the figures). */
   days = new Int32Array(1 << 16);
   private daysUsed = 0;
@@ -138,36 +155,46 @@ class Fact {
    * changes, so a series with a new range or granularity but a known shape
    * reads them instead of summing cells again.
    */
-  private shapes = new Map<string, Group[]>();
+  private shapes = new Map<string, Shape>();
 
-  balances(level: Level, q: CubeQuery, mi: number): Group[] {
-    const shape = JSON.stringify([level, q.keys, q.provinces, q.regions, q.where, mi]);
-    let groups = this.shapes.get(shape);
-    if (groups) return groups;
+  balances(level: Level, q: CubeQuery, mi: number): Shape {
+    const key = JSON.stringify([level, q.keys, q.provinces, q.regions, q.where, mi]);
+    let shape = this.shapes.get(key);
+    if (shape) return shape;
     const m = this.spec.measures.length;
     const n = this.n;
     const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
     const regions = q.regions?.length ? new Set(q.regions) : undefined;
     const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
-    const byId = new Map<string, Group>();
-    for (const cell of this.levels[level].values()) {
+    const byId = new Map<string, number>();
+    const groups: Group[] = [];
+    const groupOf = new Int32Array(this.byOrd[level].length).fill(-1);
+    for (const cell of this.byOrd[level]) {
       if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
       if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
       const keyValues = q.keys.map((k) => cell.values[k]);
       const id = keyValues.join('|');
-      let g = byId.get(id);
-      if (!g) byId.set(id, (g = { id, keyValues, cum: new Float64Array(n), cells: [], firstDay: cell.firstDay }));
-      const from = cell.months;
-      const into = g.cum;
-      for (let i = 0, j = mi; i < n; i++, j += m) into[i] += from[j];
-      g.cells.push(cell);
-      if (cell.firstDay < g.firstDay) g.firstDay = cell.firstDay;
+      let gi = byId.get(id);
+      if (gi === undefined) {
+        byId.set(id, (gi = groups.length));
+        groups.push({ id, keyValues, firstDay: cell.firstDay });
+      }
+      groupOf[cell.ord] = gi;
+      if (cell.firstDay < groups[gi].firstDay) groups[gi].firstDay = cell.firstDay;
     }
-    groups = [...byId.values()];
-    for (const g of groups) for (let i = 1; i < n; i++) g.cum[i] += g.cum[i - 1];
+    const G = groups.length;
+    const cum = new Float64Array(n * G);
+    for (const cell of this.byOrd[level]) {
+      const gi = groupOf[cell.ord];
+      if (gi < 0) continue;
+      const from = cell.months;
+      for (let i = 0, j = mi; i < n; i++, j += m) cum[i * G + gi] += from[j];
+    }
+    for (let i = G; i < n * G; i++) cum[i] += cum[i - G];
     if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
-    this.shapes.set(shape, groups);
-    return groups;
+    shape = { groups, groupOf, cum };
+    this.shapes.set(key, shape);
+    return shape;
   }
 
   /** Where a date falls: its month's index, whether it is the month's last day, its day of the month - 1, and its month's first day key (DayRows). */
@@ -176,23 +203,33 @@ class Fact {
     return { i: month - this.lo, end: isMonthEnd(x), last: Number(x.slice(8, 10)) - 1, monthKey: dayKey(month, 0) };
   }
 
-  /** A group's balance (cumulative sum of measure `mi`) at the end of a day. */
-  balanceAt(g: Group, mi: number, { i, end, last, monthKey }: DateAt): number {
-    const { cum } = g;
+  /**
+   * Every group's balance (cumulative sum of measure `mi`) at the end of a
+   * day: its month's opening balance, plus the day rows up to the day of the
+   * cells with rows in that month (a few percent of them).
+   */
+  balancesAt({ groups, groupOf, cum }: Shape, level: Level, mi: number, { i, end, last, monthKey }: DateAt): Float64Array {
+    const G = groups.length;
     const n = this.n;
-    if (i < 0) return 0;
-    if (i >= n) return cum[n - 1];
-    if (end) return cum[i];
-    let v = i > 0 ? cum[i - 1] : 0;
+    if (i < 0 || !n) return new Float64Array(G);
+    const month = i >= n || end ? Math.min(i, n - 1) : i - 1;
+    const out = month >= 0 ? cum.slice(month * G, (month + 1) * G) : new Float64Array(G);
+    if (i >= n || end) return out;
     const m = this.spec.measures.length;
-    for (const cell of g.cells) {
-      if (cell.rows) v += cell.rows.sum(mi, monthKey, monthKey + last);
+    const cells = this.byOrd[level];
+    for (const ord of this.active[level].get(monthKey >> 5) ?? []) {
+      const g = ord < groupOf.length ? groupOf[ord] : -1;
+      if (g < 0) continue;
+      const cell = cells[ord];
+      if (cell.rows) out[g] += cell.rows.sum(mi, monthKey, monthKey + last);
       else {
-        const block = cell.days!.get(i);
-        if (block !== undefined) for (let d = 0; d <= last; d++) v += this.days[block + d * m + mi];
+        const block = cell.days!.get(i)!;
+        let v = 0;
+        for (let d = 0; d <= last; d++) v += this.days[block + d * m + mi];
+        out[g] += v;
       }
     }
-    return v;
+    return out;
   }
 
   /** The cells a (region, dims) row adds to at each level, found once per row key. */
@@ -227,10 +264,11 @@ class Fact {
       if (!cell) {
         const values: Record<string, string> = { province: p, region: r };
         this.spec.dims.forEach((d, k) => (values[d] = dims[k]));
-        cell = { values, months: new Int32Array(this.n * m), firstDay: '9999-12-31' };
+        cell = { ord: this.byOrd[level].length, values, months: new Int32Array(this.n * m), firstDay: '9999-12-31' };
         if (level === 'R') cell.rows = new DayRows(m);
         else cell.days = new Map();
         this.levels[level].set(key, cell);
+        this.byOrd[level].push(cell);
       }
       return cell;
     });
@@ -246,14 +284,24 @@ class Fact {
     const i = month - this.lo;
     const day = Number(eff.slice(8, 10)) - 1;
     const m = this.spec.measures.length;
-    for (const cell of this.cells(region, dims)) {
+    const cells = this.cells(region, dims);
+    for (let l = 0; l < LEVELS.length; l++) {
+      const cell = cells[l];
       if (eff < cell.firstDay) cell.firstDay = eff;
       for (let k = 0; k < m; k++) cell.months[i * m + k] += sums[k];
-      if (cell.rows) cell.rows.add(dayKey(month, day), sums);
-      else if (cell.days) {
-        let at = cell.days.get(i);
-        if (at === undefined) cell.days.set(i, (at = this.dayBlock()));
+      let firstOfMonth: boolean;
+      if (cell.rows) firstOfMonth = cell.rows.add(dayKey(month, day), sums);
+      else {
+        let at = cell.days!.get(i);
+        firstOfMonth = at === undefined;
+        if (at === undefined) cell.days!.set(i, (at = this.dayBlock()));
         for (let k = 0; k < m; k++) this.days[at + day * m + k] += sums[k];
+      }
+      if (firstOfMonth) {
+        const active = this.active[LEVELS[l]];
+        let list = active.get(month);
+        if (!list) active.set(month, (list = []));
+        list.push(cell.ord);
       }
     }
   }
@@ -391,21 +439,33 @@ export class Cube {
     });
   }
 
-  /** Cumulative sums per group at each date in `xs`, as SQL's prefixSums gives them. */
-  prefix(state: State, q: CubeQuery, xs: string[]): Prefix {
+  /**
+   * Every group's balance at each date in `xs` (one array per date, indexed
+   * as `groups`), for callers that index groups by position: the groups of a
+   * shape are the same array until the cube moves.
+   */
+  columns(state: State, q: CubeQuery, xs: readonly string[]): { groups: readonly Group[]; at: Map<string, Float64Array> } {
     const fact = state.facts[q.fact];
     const level: Level = q.keys.includes('region') || q.regions?.length ? 'R' : q.keys.includes('province') || q.provinces?.length ? 'P' : 'N';
     const mi = fact.spec.measures.indexOf(q.column);
     if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.fact}`);
-    const maxX = xs.reduce((a, b) => (a > b ? a : b));
-    const groups = fact.balances(level, q, mi);
+    const shape = fact.balances(level, q, mi);
+    const at = new Map<string, Float64Array>();
+    for (const x of xs) if (!at.has(x)) at.set(x, fact.balancesAt(shape, level, mi, fact.dateAt(x)));
+    return { groups: shape.groups, at };
+  }
 
+  /** Cumulative sums per group at each date in `xs`, as SQL's prefixSums gives them. */
+  prefix(state: State, q: CubeQuery, xs: string[]): Prefix {
+    const maxX = xs.reduce((a, b) => (a > b ? a : b));
     const dates = [...new Set(xs)].sort();
-    const at = dates.map((x) => fact.dateAt(x));
+    const { groups, at } = this.columns(state, q, dates);
+    const cols = dates.map((x) => at.get(x)!);
     const prefix: Prefix = new Map();
-    for (const g of groups) {
-      if (g.firstDay > maxX) continue; // as in SQL: a group exists from its first row on
-      prefix.set(g.id, { keyValues: g.keyValues, dates, sums: at.map((d) => fact.balanceAt(g, mi, d)) });
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g];
+      if (group.firstDay > maxX) continue; // as in SQL: a group exists from its first row on
+      prefix.set(group.id, { keyValues: group.keyValues, dates, sums: cols.map((c) => c[g]) });
     }
     return prefix;
   }

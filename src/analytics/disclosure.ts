@@ -2,11 +2,10 @@ import { LRUCache } from 'lru-cache';
 import type { Sql } from '../db/database.ts';
 import { CakupanError, ErrorCode, issuesMessage, type FieldIssue } from '../domain/errors.ts';
 import { currentRegencyCode } from '../domain/regions/regions.ts';
-import { sumAt, type Prefix } from './buckets.ts';
-import { cellFilter, coverageSeries, rowsOf, seriesPeriods, whereClauses, readPrefixes, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Dimension, type Measure, type SeriesOptions } from './coverage-series.ts';
+import { cellFilter, coverageSeries, readColumns, rowsOf, seriesOf, seriesPeriods, whereClauses, type CoverageFilter, type CoverageKey, type CoverageQuery, type CoverageSeries, type Dimension, type Measure, type SeriesOptions } from './coverage-series.ts';
 import type { Cube } from './cube.ts';
 import { dayBefore } from './periods.ts';
-import { cellOf, GRAND_TOTAL, suppressionPattern, tableValues } from './suppression.ts';
+import { cellOf, grainsOf, GRAND_TOTAL, suppressionPattern, tableOf, type BaseKey } from './suppression.ts';
 
 // Disclosure control for public callers (issue 15; the rule is in
 // suppression.ts and docs/disclosure.md). A public answer's every count is a
@@ -54,7 +53,7 @@ export async function seriesFor(sql: Sql, q: CoverageQuery, opts: SeriesOptions 
   checkPublicFilter(q.filter, q.groupBy ?? []);
   // the answer and its patterns must come from one read-model position: a batch committing in between is read again
   for (let tries = 0; tries < 5; tries++) {
-    const raw = await coverageSeries(sql, q, opts);
+    const raw = await seriesOf(sql, q, opts);
     const shown = await disclose(sql, q, raw, k, opts.cube);
     if (shown) return shown;
     // (a cube told of moves by its follower may trail a commit SQL already sees: it looks again)
@@ -99,13 +98,13 @@ function cellOfGroup(key: CoverageKey, filter: CoverageFilter): { cell: number; 
 }
 
 /** The raw answer with what the public may not see nulled and flagged, or undefined when the read models moved since it was computed. */
-async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: number, cube?: Cube): Promise<CoverageSeries | undefined> {
+async function disclose(sql: Sql, q: CoverageQuery, raw: Omit<CoverageSeries, 'rows'>, k: number, cube?: Cube): Promise<CoverageSeries | undefined> {
   const { columns, flow } = COLUMNS[q.measure]!;
   const filter = q.filter ?? {};
   const { counted, compared } = seriesPeriods(q);
-  const tableOf = (p: { start: string; end: string }): Table => (flow ? { from: p.start, to: p.end } : { to: p.end });
-  const mainTables = counted.map(tableOf);
-  const comparedTables = compared.map(tableOf);
+  const tableOfPeriod = (p: { start: string; end: string }): Table => (flow ? { from: p.start, to: p.end } : { to: p.end });
+  const mainTables = counted.map(tableOfPeriod);
+  const comparedTables = compared.map(tableOfPeriod);
   const groups = raw.series.map((g) => cellOfGroup(g.key, filter));
   const totalOnly = groups.every((g) => g.cell === GRAND_TOTAL);
 
@@ -125,12 +124,14 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: numb
       }
       if (!missing.size) continue;
       const need = [...missing.values()].flatMap((t) => (t.from ? [dayBefore(t.from), t.to] : [t.to]));
-      const keys = totalOnly ? [] : ['region', 'segment', 'sponsor'];
       const cells = cellFilter({ programs: slice ? [slice] : undefined }, [], false);
-      const read = await readPrefixes(sql, { fact: 'coverage', columns: [column], keys, regencyLevel: !totalOnly, asOf: q.asOf ?? undefined, where: (param) => whereClauses(cells, param) }, cells, need, cube);
+      const keys = totalOnly ? [] : ['region', 'segment', 'sponsor'];
+      const read = await readColumns(sql, { fact: 'coverage', column, keys, regencyLevel: !totalOnly, asOf: q.asOf ?? undefined, where: (param) => whereClauses(cells, param) }, cells, need, cube);
       if (read.position !== raw.position) return undefined;
+      const grains = totalOnly ? undefined : grainsFor(read.groups);
       for (const [id, t] of missing) {
-        const pattern = totalOnly ? totalPattern(read.prefixes[0], t, k) : suppressionPattern(tableValues(baseCells(read.prefixes[0], t)), k);
+        const counts = countsOf(read.at, t);
+        const pattern = grains ? suppressionPattern(tableOf(grains, counts), k) : Uint8Array.of(counts[0] >= 1 && counts[0] < k ? 1 : 0);
         cache.set(id, pattern);
         patterns.set(id, pattern);
       }
@@ -154,12 +155,15 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: numb
       const value = suppressed ? null : p.value;
       // a running total of what is shown, up to the first hidden period (after it, it would give the hidden value away)
       running = running === null || value === null ? null : running + value;
+      // (spelled out in coverageSeries' field order: one object shape for every point, which rowsOf reads fast)
       return {
-        ...p,
+        period: p.period,
+        periodEnd: p.periodEnd,
         value,
         suppressed,
         cumulative: flow ? running : null,
         compareValue: p.compareValue === null || isHidden(before[i], g) ? null : p.compareValue,
+        denominator: p.denominator,
       };
     });
     return { key: s.key, points };
@@ -167,18 +171,18 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: CoverageSeries, k: numb
   return { ...raw, series, rows: rowsOf(series), minCell: k, suppressedCount };
 }
 
-/** A table's finest cells (regency x segment x sponsor) from a prefix read at that grain. */
-function* baseCells(prefix: Prefix, t: Table) {
-  for (const g of prefix.values()) {
-    const [region, segment, sponsor] = g.keyValues as string[];
-    yield { region, segment, sponsor, value: valueAt(g, t) };
-  }
+/** Each finest cell's (or, for the grand total alone, the one group's) count in a table: its balance at the end less its balance before the start. */
+function countsOf(at: Map<string, Float64Array>, t: Table): Float64Array {
+  const end = at.get(t.to)!;
+  if (!t.from) return end;
+  const before = at.get(dayBefore(t.from))!;
+  return end.map((v, j) => v - before[j]);
 }
 
-const valueAt = (g: { dates: string[]; sums: number[] } | undefined, t: Table) => sumAt(g, t.to) - (t.from ? sumAt(g, dayBefore(t.from)) : 0);
-
-/** The grand total alone (national, every segment and sponsor): hidden only as a small count (suppression.ts says why). */
-function totalPattern(prefix: Prefix, t: Table, k: number): Uint8Array {
-  const v = valueAt(prefix.values().next().value, t);
-  return Uint8Array.of(v >= 1 && v < k ? 1 : 0);
+/** Where each finest cell of a read goes in a table, once per groups array (the cube hands out the same one until it moves). */
+const grainsCache = new WeakMap<object, Int32Array>();
+function grainsFor(groups: readonly { keyValues: (string | null)[] }[]): Int32Array {
+  let grains = grainsCache.get(groups);
+  if (!grains) grainsCache.set(groups, (grains = grainsOf(groups.map((g) => g.keyValues as unknown as BaseKey))));
+  return grains;
 }

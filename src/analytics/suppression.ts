@@ -108,30 +108,55 @@ export const GRAND_TOTAL = 0;
 /** One regency-segment-sponsor count of a table (the finest grain; every other cell sums these). */
 export type BaseCell = { region: string; segment: string; sponsor: string; value: number };
 
-/** The counts of a table at every grain, from its finest cells. */
-export function tableValues(base: Iterable<BaseCell>): Float64Array {
+/** A finest cell's place: its regency code, segment and sponsor. */
+export type BaseKey = readonly [region: string, segment: string, sponsor: string];
+
+/** Cells a finest cell adds to: its regency, province and national cells, each by its segment or all and its sponsor or all. */
+const GRAINS = 12;
+
+/**
+ * Where each finest cell's count goes in a table, GRAINS cells per finest
+ * cell (-1: a cell the table does not know, refused by tableOf if it counts
+ * anyone). Computed once per list of finest cells and used for each table.
+ */
+export function grainsOf(keys: readonly BaseKey[]): Int32Array {
   const l = tableLayout();
-  const values = new Float64Array(l.size);
-  const provinceOf = new Map<string, number>();
-  for (const { region, segment, sponsor, value } of base) {
-    if (!value) continue;
+  const grains = new Int32Array(keys.length * GRAINS).fill(-1);
+  keys.forEach(([region, segment, sponsor], j) => {
     const r = l.regionIndex.get(region);
-    let p = provinceOf.get(region);
-    if (p === undefined) provinceOf.set(region, (p = l.regionIndex.get(region.slice(0, 2)) ?? -1));
+    const p = region.length === 4 ? l.regionIndex.get(region.slice(0, 2)) : undefined;
     const si = SEG.indexOf(segment as (typeof SEG)[number]);
     const pi = SPO.indexOf(sponsor as (typeof SPO)[number]);
-    if (r === undefined || p < 0 || region.length !== 4) throw new Error(`${region} is not a regency a disclosure table knows`);
-    if (si <= 0 || pi <= 0) throw new Error(`(${segment}, ${sponsor}) is not a segment and sponsor a disclosure table knows`);
-    // the cell at every grain: regency, province, national x the segment or all x the sponsor or all
+    if (r === undefined || p === undefined || si <= 0 || pi <= 0) return;
+    let at = j * GRAINS;
     for (const ri of [r, p, 0]) {
-      const at = ri * NS * NP;
-      values[at + si * NP + pi] += value;
-      values[at + si * NP] += value;
-      values[at + pi] += value;
-      values[at] += value;
+      const base = ri * NS * NP;
+      grains[at++] = base + si * NP + pi;
+      grains[at++] = base + si * NP;
+      grains[at++] = base + pi;
+      grains[at++] = base;
     }
+  });
+  return grains;
+}
+
+/** The counts of a table at every grain, from its finest cells' counts (`counts[j]` for the cell grainsOf placed at j). */
+export function tableOf(grains: Int32Array, counts: ArrayLike<number>, keys?: readonly BaseKey[]): Float64Array {
+  const values = new Float64Array(tableLayout().size);
+  for (let j = 0, at = 0; j < counts.length; j++, at += GRAINS) {
+    const v = counts[j];
+    if (!v) continue;
+    if (grains[at] < 0) throw new Error(`(${keys?.[j]?.join(', ') ?? `cell ${j}`}) is not a regency, segment and sponsor a disclosure table knows`);
+    for (let k = at; k < at + GRAINS; k++) values[grains[k]] += v;
   }
   return values;
+}
+
+/** The counts of a table at every grain, from its finest cells. */
+export function tableValues(base: Iterable<BaseCell>): Float64Array {
+  const cells = [...base];
+  const keys = cells.map((c): BaseKey => [c.region, c.segment, c.sponsor]);
+  return tableOf(grainsOf(keys), Float64Array.from(cells, (c) => c.value), keys);
 }
 
 /**
