@@ -9,6 +9,7 @@ import { logger } from '../config/logger.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { ErrorCode } from '../domain/errors.ts';
 import { isStorableText } from '../domain/reference/text.ts';
+import { useByteBodies } from '../http/byte-bodies.ts';
 import { useAnswerCache } from '../http/answer-cache.ts';
 import { createRateLimits } from '../http/rate-limit.ts';
 import { recordErrors, useOperations } from '../http/operations.ts';
@@ -54,7 +55,9 @@ export function createYogaServer(app: App) {
       useMutationsOnPrimary(),
       useWellFormedStrings(),
       useOperations(app),
+      // (the answer cache's onResponse sets its bytes before useByteBodies looks)
       useAnswerCache(app),
+      useByteBodies(),
       useCSRFPrevention(),
       // parse and validation bounds (graphql-armor): tokens before a document is parsed whole, aliases over fragments
       maxTokensPlugin({ n: MAX_TOKENS, exposeLimits: true }),

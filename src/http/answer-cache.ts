@@ -2,6 +2,7 @@ import { getOperationAST, Kind, parse, type DocumentNode, type ExecutionResult }
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { App } from '../app/app.ts';
+import { bytesResponse, MIN_BYTES } from './byte-bodies.ts';
 import { requestIds } from './operations.ts';
 
 /** Root fields whose answers depend only on the read models' position and the arguments. */
@@ -20,15 +21,20 @@ type Shape = { cacheable: false } | { cacheable: true; name: string };
  * differ by role), only `query` operations whose root fields are all in
  * CACHEABLE_FIELDS, and only answers without errors, computed while the
  * position stood still. Bounded by CAKUPAN_ANSWER_CACHE_MB of serialized JSON.
+ * Long answers are kept as UTF-8 bytes, off the JavaScript heap (the garbage
+ * collector would otherwise move megabytes of strings), and sent as they are
+ * (see byte-bodies.ts for why bytes); short ones as strings.
  */
 export function useAnswerCache(app: App): Plugin {
   const maxBytes = app.config.answerCacheBytes;
   if (maxBytes <= 0) return {};
   const cube = app.cube;
   const shapes = new LRUCache<string, Shape>({ max: 2000 });
-  const answers = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (s) => Math.max(1, s.length) });
+  const answers = new LRUCache<string, string | Uint8Array<ArrayBuffer>>({ maxSize: maxBytes, sizeCalculation: (b) => Math.max(1, b.length) });
   let at: number | undefined;
   const pending = new WeakMap<Request, { key: string; position: number }>();
+  /** The bytes a request's answer is sent as (a hit's, or a miss's once serialized). */
+  const bytesOf = new WeakMap<Request, Uint8Array<ArrayBuffer>>();
 
   const shapeOf = (query: string, operationName: string | undefined): Shape => {
     const k = `${operationName ?? ''}\n${query}`;
@@ -71,7 +77,11 @@ export function useAnswerCache(app: App): Plugin {
         const seen = requestIds.get(request);
         if (seen) seen.operation = shape.name;
         app.metrics.answerCache.inc({ outcome: 'hit' });
-        setResult({ data: {}, stringify: () => hit } as ExecutionResult);
+        if (typeof hit === 'string') setResult({ data: {}, stringify: () => hit } as ExecutionResult);
+        else {
+          bytesOf.set(request, hit);
+          setResult({ data: {}, stringify: () => '' } as ExecutionResult); // (replaced by the bytes in onResponse)
+        }
         return;
       }
       pending.set(request, { key, position });
@@ -84,10 +94,22 @@ export function useAnswerCache(app: App): Plugin {
       const body = (r.stringify ?? JSON.stringify)(r);
       // stored only if the position held still while it was computed
       if (cube?.position === p.position && at === p.position) {
-        answers.set(p.key, body);
+        if (body.length < MIN_BYTES) answers.set(p.key, body);
+        else {
+          const bytes = Buffer.from(body) as Uint8Array<ArrayBuffer>; // (a Buffer over an ArrayBuffer of its own: longer than Buffer's pool slices)
+          answers.set(p.key, bytes);
+          bytesOf.set(request, bytes);
+        }
         app.metrics.answerCache.inc({ outcome: 'miss' });
       }
       setResult({ ...r, stringify: () => body });
+    },
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      const bytes = bytesOf.get(request);
+      if (!bytes || response.status !== 200) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('content-length', String(bytes.length));
+      setResponse(bytesResponse(fetchAPI, bytes, { status: 200, headers }));
     },
   };
 }

@@ -3,6 +3,7 @@ import { createApp, type ProcessApp } from '../../src/app/app.ts';
 import { appendEvents } from '../../src/eventstore/append.ts';
 import { createApiKey } from '../../src/graphql/auth.ts';
 import { createYogaServer } from '../../src/graphql/yoga.ts';
+import { MIN_BYTES } from '../../src/http/byte-bodies.ts';
 import { catchUp } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
 import { enrolBpu, lapse, nik, testConfig } from '../support/events.ts';
@@ -58,6 +59,33 @@ describe('the answer cache', () => {
     const after = JSON.parse(await ask(SERIES, { to: '2014-03-31' }));
     expect(after.data.coverageSeries.rows.map((r: { value: number }) => r.value)).toEqual([1, 2, 1]);
     expect(after.data.coverageSeries.position).toBe(JSON.parse(first).data.coverageSeries.position + 1);
+  });
+
+  it('keeps a long answer as bytes and sends it whole with its length, on a miss, on a hit and to a key', async () => {
+    // two years of days: an answer longer than MIN_BYTES, which goes out as bytes (byte-bodies.ts)
+    const DAYS = `{ coverageSeries(measure: ACTIVE_PARTICIPANTS, granularity: DAY, from: "2014-01-01", to: "2015-12-31") { rows { periodEnd value suppressed } } }`;
+    const send = async (headers: Record<string, string> = {}) => {
+      const res = await yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: DAYS }) });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json; charset=utf-8$/);
+      expect(res.headers.get('content-length')).toBe(String(bytes.length));
+      return bytes.toString('utf8');
+    };
+    const before = await counts();
+    const miss = await send();
+    expect(Buffer.byteLength(miss)).toBeGreaterThanOrEqual(MIN_BYTES);
+    const rows = JSON.parse(miss).data.coverageSeries.rows as { periodEnd: string; value: number | null }[];
+    expect(rows).toHaveLength(730);
+    expect(rows.at(-1)!.periodEnd).toBe('2015-12-31');
+    expect(await send()).toBe(miss);
+    expect(await counts()).toEqual({ hit: before.hit + 1, miss: before.miss + 1 });
+    // keyed: never cached, sent as bytes all the same, raw values
+    const keyed = JSON.parse(await send({ authorization: `Bearer ${key}` })).data.coverageSeries.rows as { periodEnd: string; value: number }[];
+    // enrolled 2014-01-10 and 2014-02-10, the first lapsed 2014-03-01 (the first test)
+    const active = (d: string) => Number(d >= '2014-01-10') + Number(d >= '2014-02-10') - Number(d >= '2014-03-01');
+    expect(keyed.map((r) => r.value)).toEqual(rows.map((r) => active(r.periodEnd)));
+    expect(await counts()).toEqual({ hit: before.hit + 1, miss: before.miss + 1 });
   });
 
   it('never caches keyed requests, other fields, or errors', async () => {
