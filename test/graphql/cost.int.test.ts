@@ -105,6 +105,22 @@ describe('the cost of a request, known before it runs', () => {
     expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'COST_LIMIT', issues: [{ field: 'body', reason: `${17 * 1024 * 1024} bytes is over the limit of 16777216 bytes per request` }] } }] });
   });
 
+  it('counts a body without a length (chunked) as it is read: a small one is answered, one over 16 MiB refused (413, COST_LIMIT)', async () => {
+    const chunked = (chunks: Uint8Array[]) =>
+      createYogaServer(app).fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new ReadableStream({ pull: (c) => (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) }),
+        duplex: 'half',
+      } as RequestInit);
+    const small = await chunked([Buffer.from('{"query":"{ __typ'), Buffer.from('ename }"}')]);
+    expect(await small.json()).toEqual({ data: { __typename: 'Query' } });
+    const mib = Buffer.alloc(1024 * 1024, 0x20);
+    const big = await chunked([Buffer.from('{"query":"{ __typename }",'), ...Array.from({ length: 17 }, () => mib), Buffer.from('"x":1}')]);
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ errors: [{ extensions: { code: 'COST_LIMIT', issues: [{ field: 'body', reason: expect.stringMatching(/^\d+ bytes is over the limit of 16777216 bytes per request$/) }] } }] });
+  });
+
   it('refuses a string no database can store (a lone surrogate, NUL) as VALIDATION naming where it is', async () => {
     const viaVariable = await ask({ query: 'query($p: String) { regions(parentCode: $p) { code } }', variables: { p: 'a\ud800' } });
     expect(viaVariable.body.errors![0]).toMatchObject({ extensions: { code: 'VALIDATION', issues: [{ field: '$p' }] } });
