@@ -21,11 +21,12 @@ type Level = 'R' | 'P' | 'N';
 /** A group of a query shape: its key, and its first day with a row. */
 type Group = { id: string; keyValues: string[]; firstDay: string };
 /**
- * One query shape's groups, which group each cell of its level sums into (by
- * the cell's ordinal; -1: none), and the groups' month-end balances by month,
- * then group: [month * groups + group], so one month's are one slice.
+ * One query shape (the level its cells are at, the measure it sums): its
+ * groups, which group each cell of its level sums into (by the cell's
+ * ordinal; -1: none), and the groups' month-end balances by month, then
+ * group: [month * groups + group], so one month's are one slice.
  */
-export type Shape = { groups: readonly Group[]; groupOf: Int32Array; cum: Float64Array };
+export type Shape = { level: Level; mi: number; groups: readonly Group[]; groupOf: Int32Array; cum: Float64Array };
 type DateAt = { i: number; end: boolean; last: number; monthKey: number };
 /** Query shapes whose balances a fact keeps between changes. */
 const MAX_SHAPES = 256;
@@ -192,7 +193,7 @@ class Fact {
     }
     for (let i = G; i < n * G; i++) cum[i] += cum[i - G];
     if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
-    shape = { groups, groupOf, cum };
+    shape = { level, mi, groups, groupOf, cum };
     this.shapes.set(key, shape);
     return shape;
   }
@@ -208,7 +209,7 @@ class Fact {
    * day: its month's opening balance, plus the day rows up to the day of the
    * cells with rows in that month (a few percent of them).
    */
-  balancesAt({ groups, groupOf, cum }: Shape, level: Level, mi: number, { i, end, last, monthKey }: DateAt): Float64Array {
+  balancesAt({ level, mi, groups, groupOf, cum }: Shape, { i, end, last, monthKey }: DateAt): Float64Array {
     const G = groups.length;
     const n = this.n;
     if (i < 0 || !n) return new Float64Array(G);
@@ -451,7 +452,7 @@ export class Cube {
     if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.fact}`);
     const shape = fact.balances(level, q, mi);
     const at = new Map<string, Float64Array>();
-    for (const x of xs) if (!at.has(x)) at.set(x, fact.balancesAt(shape, level, mi, fact.dateAt(x)));
+    for (const x of xs) if (!at.has(x)) at.set(x, fact.balancesAt(shape, fact.dateAt(x)));
     return { groups: shape.groups, at };
   }
 

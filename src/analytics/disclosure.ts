@@ -128,10 +128,10 @@ async function disclose(sql: Sql, q: CoverageQuery, raw: Omit<CoverageSeries, 'r
       const keys = totalOnly ? [] : ['region', 'segment', 'sponsor'];
       const read = await readColumns(sql, { fact: 'coverage', column, keys, regencyLevel: !totalOnly, asOf: q.asOf ?? undefined, where: (param) => whereClauses(cells, param) }, cells, need, cube);
       if (read.position !== raw.position) return undefined;
-      const grains = totalOnly ? undefined : grainsFor(read.groups);
+      const placed = totalOnly ? undefined : placesOf(read.groups);
       for (const [id, t] of missing) {
         const counts = countsOf(read.at, t);
-        const pattern = grains ? suppressionPattern(tableOf(grains, counts), k) : Uint8Array.of(counts[0] >= 1 && counts[0] < k ? 1 : 0);
+        const pattern = placed ? suppressionPattern(tableOf(placed.grains, counts, placed.keys), k) : Uint8Array.of(counts[0] >= 1 && counts[0] < k ? 1 : 0);
         cache.set(id, pattern);
         patterns.set(id, pattern);
       }
@@ -173,10 +173,13 @@ function countsOf(at: Map<string, Float64Array>, t: Table): Float64Array {
   return end.map((v, j) => v - before[j]);
 }
 
-/** Where each finest cell of a read goes in a table, once per groups array (the cube hands out the same one until it moves). */
-const grainsCache = new WeakMap<object, Int32Array>();
-function grainsFor(groups: readonly { keyValues: (string | null)[] }[]): Int32Array {
-  let grains = grainsCache.get(groups);
-  if (!grains) grainsCache.set(groups, (grains = grainsOf(groups.map((g) => g.keyValues as unknown as BaseKey))));
-  return grains;
+/** Where each finest cell of a read goes in a table (and its key, which an error names), once per groups array (the cube hands out the same one until it moves). */
+const placesCache = new WeakMap<object, { keys: BaseKey[]; grains: Int32Array }>();
+function placesOf(groups: readonly { keyValues: (string | null)[] }[]): { keys: BaseKey[]; grains: Int32Array } {
+  let placed = placesCache.get(groups);
+  if (!placed) {
+    const keys = groups.map((g) => g.keyValues as unknown as BaseKey);
+    placesCache.set(groups, (placed = { keys, grains: grainsOf(keys) }));
+  }
+  return placed;
 }
