@@ -44,7 +44,7 @@ class SumTable {
     s[i + 3] += d;
   }
 
-  private slotOf(cell: number, sub: number): number {
+  slotOf(cell: number, sub: number): number {
     const { table, mask } = this;
     let h = (Math.imul(cell, 0x9e3779b1) ^ Math.imul(sub, 0x85ebca6b)) & mask;
     for (;;) {
@@ -96,27 +96,115 @@ class SumTable {
       fn(cell, sub, this.slotOf(cell, sub) * 4);
     }
   }
+}
 
-  /** Each (cell, sub-key) in no particular order, with the offset of its sums in `sums`. */
-  forEachUnordered(fn: (cell: number, sub: number, at: number) => void): void {
-    const { table } = this;
-    for (let j = 0; j < table.length; j += 3) if (table[j] !== -1) fn(table[j], table[j + 1], table[j + 2] * 4);
+/**
+ * The sums per (cell, effective day) of one batch, as known now, and of the
+ * current recorded instant, in one open-addressing table: a movement finds
+ * its entry with one probe and adds to both. An entry remembers the last run
+ * (recorded instant) that touched it; when the run ends, its entries' sums
+ * are encoded as exact recorded rows and added to their vintages.
+ * An entry's fields share one 64-byte stretch of `ent` (one cache line: most
+ * keys of a batch are met once, so each is a miss), integers all: sums of a
+ * batch's +/-1 movements stay far inside int32.
+ */
+class DayTable {
+  /** buckets: entry number + 1 (0 = empty) */
+  private buckets: Int32Array;
+  private mask: number;
+  size = 0;
+  /** entries of ENTRY int32s: cell, day, the last run that touched it, its province's cell, 4 sums as known now, 4 sums of that run, the day's month */
+  ent: Int32Array;
+  /** entries the current run touched, in first-touch order */
+  touched: Int32Array;
+  touchedCount = 0;
+
+  constructor(expectedKeys: number) {
+    let n = 1 << 12;
+    while (n < expectedKeys * 2) n *= 2;
+    this.buckets = new Int32Array(n);
+    this.mask = n - 1;
+    this.ent = new Int32Array((n >>> 1) * ENTRY);
+    this.touched = new Int32Array(n >>> 1);
   }
 
-  /** Empties the table, keeping room for about as many keys as it held. */
-  clear(): void {
-    if (!this.size) return;
-    let n = 1 << 12;
-    while (n < this.size * 2) n *= 2;
-    if (n * 3 === this.table.length) this.table.fill(-1);
-    else {
-      this.table = new Int32Array(n * 3).fill(-1);
-      this.mask = n - 1;
+  /** The offset in `ent` of the entry of (cell, day), added when new. */
+  at(cell: number, day: number): number {
+    const { buckets, mask, ent } = this;
+    let h = (Math.imul(cell, 0x9e3779b1) ^ Math.imul(day, 0x85ebca6b)) & mask;
+    for (;;) {
+      const b = buckets[h];
+      if (b === 0) break;
+      const at = (b - 1) * ENTRY;
+      if (ent[at] === cell && ent[at + 1] === day) return at;
+      h = (h + 1) & mask;
     }
-    this.sums.fill(0, 0, this.size * 4);
-    this.size = 0;
+    const at = this.size * ENTRY;
+    buckets[h] = ++this.size;
+    ent[at] = cell;
+    ent[at + 1] = day;
+    // (the entries keep their offsets when the table grows)
+    if (this.size * 2 > mask) this.grow();
+    return at;
+  }
+
+  /** Doubles the buckets and the entries, rehashing. */
+  private grow(): void {
+    const n = (this.mask + 1) * 2;
+    const buckets = new Int32Array(n);
+    const mask = n - 1;
+    const ent = new Int32Array((n >>> 1) * ENTRY);
+    ent.set(this.ent);
+    for (let e = 0; e < this.size; e++) {
+      let h = (Math.imul(ent[e * ENTRY], 0x9e3779b1) ^ Math.imul(ent[e * ENTRY + 1], 0x85ebca6b)) & mask;
+      while (buckets[h] !== 0) h = (h + 1) & mask;
+      buckets[h] = e + 1;
+    }
+    const touched = new Int32Array(n >>> 1);
+    touched.set(this.touched);
+    Object.assign(this, { buckets, mask, ent, touched });
+  }
+
+  /** The entries' offsets in (cell, day) order (the primary key's): two stable counting sorts, by day then by cell. */
+  ordered(): Int32Array {
+    const n = this.size;
+    const { ent } = this;
+    const cells = new Int32Array(n);
+    const days = new Int32Array(n);
+    let maxCell = 0;
+    for (let e = 0; e < n; e++) {
+      cells[e] = ent[e * ENTRY];
+      days[e] = ent[e * ENTRY + 1];
+      if (cells[e] > maxCell) maxCell = cells[e];
+    }
+    const order = countingSort(cells, n, maxCell + 1, countingSort(days, n, MAX_DAY, null));
+    for (let i = 0; i < n; i++) order[i] *= ENTRY;
+    return order;
   }
 }
+
+/** int32s per DayTable entry (64 bytes). */
+const ENTRY = 16;
+/** Offsets in a DayTable entry. */
+const STAMP = 2;
+const PROVINCE = 3;
+const SUMS = 4;
+const RUN = 8;
+const MONTH = 12;
+
+/** Entries 0..n-1 (or `order`'s, keeping their order among equals) sorted by `key[entry]` in [0, k). */
+function countingSort(key: Int32Array, n: number, k: number, order: Int32Array | null): Int32Array {
+  const count = new Int32Array(k + 1);
+  for (let i = 0; i < n; i++) count[key[i] + 1]++;
+  for (let j = 1; j <= k; j++) count[j] += count[j - 1];
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = order ? order[i] : i;
+    out[count[key[e]]++] = e;
+  }
+  return out;
+}
+
 
 /**
  * Accumulates one batch's movements of one fact in memory, summed per key,
@@ -130,9 +218,10 @@ class SumTable {
  */
 export class RollupWriter {
   private readonly m: number;
-  private days = new SumTable();
+  private days: DayTable;
   private vintages = new SumTable();
-  private run = new SumTable();
+  /** the current recorded instant: its number (entries stamped with it belong to it), epoch ms and vintage */
+  private run = 0;
   private runMs = Number.NaN;
   private runVintage = 0;
   private lastEff = '';
@@ -143,11 +232,14 @@ export class RollupWriter {
   private dayText: string[] = [];
   private vintageOf = new Map<number, number>();
 
+  /** `expectedKeys`: about how many (cell, day) keys the batch will have (the tables are sized for it, and grow past it). */
   constructor(
     private readonly fact: Fact,
     private readonly batch: Batch,
+    expectedKeys = 0,
   ) {
     this.m = FACTS[fact].measures.length;
+    this.days = new DayTable(expectedKeys);
   }
 
   /** One movement: effective day, regency, recorded instant (ms), dims in the fact's order, sums in measure order. */
@@ -173,26 +265,53 @@ export class RollupWriter {
     if (recordedMs !== this.runMs) {
       // (a writer fed in two passes, as employers and then licences, may go back: rows of an instant then split, and readers sum them)
       this.endRun();
+      this.run++;
       this.runMs = recordedMs;
       let vintage = this.vintageOf.get(recordedMs);
       if (vintage === undefined) this.vintageOf.set(recordedMs, (vintage = monthNumber(jakartaMonth(new Date(recordedMs)).month)));
       this.runVintage = vintage;
     }
-    const vintage = this.runVintage;
-    this.days.add(cell, e.day, a, b, c, d);
-    this.vintages.add(province, e.month * 65_536 + vintage, a, b, c, d);
-    this.run.add(cell, e.day, a, b, c, d);
+    const t = this.days;
+    const at = t.at(cell, e.day);
+    const ent = t.ent;
+    if (ent[at + STAMP] !== this.run) {
+      // the entry's first movement of this instant
+      ent[at + STAMP] = this.run;
+      ent[at + PROVINCE] = province;
+      ent[at + MONTH] = e.month;
+      t.touched[t.touchedCount++] = at;
+    }
+    ent[at + SUMS] += a;
+    ent[at + SUMS + 1] += b;
+    ent[at + SUMS + 2] += c;
+    ent[at + SUMS + 3] += d;
+    ent[at + RUN] += a;
+    ent[at + RUN + 1] += b;
+    ent[at + RUN + 2] += c;
+    ent[at + RUN + 3] += d;
   }
 
-  /** Encodes the current recorded instant's rows. */
+  /**
+   * Encodes the current recorded instant's rows (in no particular order: the
+   * table has no key), adds them to their vintages and empties the run's sums.
+   */
   private endRun(): void {
-    if (!this.run.size) return;
+    const t = this.days;
+    if (!t.touchedCount) return;
     const rec = this.runMs;
-    this.encode(this.recorded, this.run, (out, cell, day) => out.row(3 + this.m).int4(cell).date(day + EPOCH_1900_DAY).timestamptz(rec));
-    this.run.clear();
-    if (this.recordedStream && this.recorded.pending > STREAM_CHUNK) this.recordedStream.write(this.recorded.take());
+    const { m, recorded } = this;
+    const { touched, ent } = t;
+    const vintages = this.vintages;
+    for (let k = 0; k < t.touchedCount; k++) {
+      const at = touched[k];
+      recorded.row(3 + m).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY).timestamptz(rec);
+      for (let x = 0; x < m; x++) recorded.int4(ent[at + RUN + x]);
+      vintages.add(ent[at + PROVINCE], ent[at + MONTH] * 65_536 + this.runVintage, ent[at + RUN], ent[at + RUN + 1], ent[at + RUN + 2], ent[at + RUN + 3]);
+      ent.fill(0, at + RUN, at + RUN + 4);
+    }
+    t.touchedCount = 0;
+    if (this.recordedStream && recorded.pending > STREAM_CHUNK) this.recordedStream.write(recorded.take());
   }
-
   /**
    * From here on, the exact recorded rows go to the database as they are
    * encoded, in a COPY the connection is given to until `flush` (or `abort`):
@@ -230,12 +349,18 @@ export class RollupWriter {
     if (this.recordedStream) await this.recordedStream.end(this.recorded.bytes);
     else if (this.recorded.length) await tx.copyIn(spec.recorded, this.recordedColumns, this.recorded);
     this.recordedStream = undefined;
-    if (!this.days.size) return;
+    const t = this.days;
+    if (!t.size) return;
     const measures = spec.measures as string[];
-    const fields = 2 + this.m;
-    const days = new CopyBinary(this.days.size * (14 + 8 * this.m));
-    this.encode(days, this.days, (out, cell, day) => out.row(fields).int4(cell).date(day + EPOCH_1900_DAY));
-    const vintages = new CopyBinary(this.vintages.size * (22 + 8 * this.m));
+    const m = this.m;
+    const fields = 2 + m;
+    const days = new CopyBinary(t.size * (14 + 8 * m));
+    const { ent } = t;
+    for (const at of t.ordered()) {
+      days.row(fields).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY);
+      for (let k = 0; k < m; k++) days.int4(ent[at + SUMS + k]);
+    }
+    const vintages = new CopyBinary(this.vintages.size * (22 + 8 * m));
     this.encode(vintages, this.vintages, (out, cell, sub) => out.row(fields + 1).int4(cell).date(monthDay(sub >>> 16)).date(monthDay(sub & 0xffff)));
     const update = { fresh: this.batch.fresh, update: 'add' } as const;
     await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, days, update);
@@ -252,14 +377,15 @@ export class RollupWriter {
       forEach(fn: (c: Change) => void) {
         // one change object, refilled for each row (a ChangeSource's change is only valid during the call)
         const c: Change = { fact, region: '', dims: [], eff: '', sums: new Array<number>(m).fill(0) };
-        days.forEachUnordered((cell, day, at) => {
-          const f = cells.get(cell);
+        const { ent } = days;
+        for (let at = 0; at < days.size * ENTRY; at += ENTRY) {
+          const f = cells.get(ent[at]);
           c.region = f.region;
           c.dims = f.dims;
-          c.eff = dayText[day];
-          for (let k = 0; k < m; k++) c.sums[k] = days.sums[at + k];
+          c.eff = dayText[ent[at + 1]];
+          for (let k = 0; k < m; k++) c.sums[k] = ent[at + SUMS + k];
           fn(c);
-        });
+        }
       },
     };
   }
