@@ -354,13 +354,14 @@ export class RollupWriter {
     const measures = spec.measures as string[];
     const m = this.m;
     const fields = 2 + m;
-    const days = new CopyBinary(t.size * (14 + 8 * m));
+    // (sized exactly: a row is its field count, then each field's length and value)
+    const days = new CopyBinary(64 + t.size * (2 + 8 + 8 + 8 * m));
     const { ent } = t;
     for (const at of t.ordered()) {
       days.row(fields).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY);
       for (let k = 0; k < m; k++) days.int4(ent[at + SUMS + k]);
     }
-    const vintages = new CopyBinary(this.vintages.size * (22 + 8 * m));
+    const vintages = new CopyBinary(64 + this.vintages.size * (2 + 8 + 8 + 8 + 8 * m));
     this.encode(vintages, this.vintages, (out, cell, sub) => out.row(fields + 1).int4(cell).date(monthDay(sub >>> 16)).date(monthDay(sub & 0xffff)));
     const update = { fresh: this.batch.fresh, update: 'add' } as const;
     await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, days, update);
