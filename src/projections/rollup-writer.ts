@@ -357,7 +357,8 @@ export class RollupWriter {
     // (sized exactly: a row is its field count, then each field's length and value)
     const days = new CopyBinary(64 + t.size * (2 + 8 + 8 + 8 * m));
     const { ent } = t;
-    for (const at of t.ordered()) {
+    const order = t.ordered();
+    for (const at of order) {
       days.row(fields).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY);
       for (let k = 0; k < m; k++) days.int4(ent[at + SUMS + k]);
     }
@@ -366,11 +367,15 @@ export class RollupWriter {
     const update = { fresh: this.batch.fresh, update: 'add' } as const;
     await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, days, update);
     await copyUpsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages, update);
-    this.batch.changes.add(this.changes());
+    this.batch.changes.add(this.changes(order));
   }
 
-  /** The batch's day rows as changes for the cubes, read when asked (no object per row kept). */
-  private changes() {
+  /**
+   * The batch's day rows as changes for the cubes, read when asked (no object
+   * per row kept), in key order: a cube then appends each cell's rows in day
+   * order instead of inserting them among the rows it has.
+   */
+  private changes(order: Int32Array) {
     const { fact, m, days, dayText } = this;
     const cells = this.batch.cells;
     return {
@@ -379,7 +384,8 @@ export class RollupWriter {
         // one change object, refilled for each row (a ChangeSource's change is only valid during the call)
         const c: Change = { fact, region: '', dims: [], eff: '', sums: new Array<number>(m).fill(0) };
         const { ent } = days;
-        for (let at = 0; at < days.size * ENTRY; at += ENTRY) {
+        for (let i = 0; i < order.length; i++) {
+          const at = order[i];
           const f = cells.get(ent[at]);
           c.region = f.region;
           c.dims = f.dims;
