@@ -21,6 +21,7 @@ const keysRevokeCommand = lazy(projects, 'keysRevokeCommand');
 const scenarioCommand = lazy(() => import('./scenario-command.ts'), 'scenarioCommand');
 const serveCommand = lazy(() => import('./serve-command.ts'), 'serveCommand');
 const verifyCommand = lazy(() => import('./verify-command.ts'), 'verifyCommand');
+const templateCommand = lazy(() => import('../db/pglite-template.ts'), 'templateCommand');
 
 // `cakupan import big.ndjson | head -1`: once the reader has gone, what is left
 // to print goes nowhere (the command's work is done and its exit code stands),
@@ -104,6 +105,11 @@ program
 
 program.command('project').description('bring the read models up to the head of the log').action(projectCommand);
 program.command('rebuild').description('empty the read models, replay the whole log and print their digests').action(rebuildCommand);
+
+program
+  .command('pglite-template')
+  .description('make the initialised cluster new PGlite data directories are copied from instead of running initdb (npm ci does it; kept in node_modules/.cache/cakupan)')
+  .action(templateCommand);
 
 const keys = program.command('keys').description('manage API keys (a server holding a PGlite directory: use the ADMIN mutations createApiKey and revokeApiKey)');
 keys

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -112,8 +113,13 @@ function bytesBlob(parts: readonly Uint8Array[]): Blob {
   return { size: exact.byteLength, type: '', arrayBuffer: async () => exact } as Blob;
 }
 
-export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
-  const db = await PGlite.create(dataDir ?? 'memory://', { parsers: PARSERS, ...options });
+/**
+ * Opens PGlite on a data directory (none: in memory). `loadDataDir` fills a
+ * new one from a dump, `template` from a dump file (pglite-template.ts).
+ */
+export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob; template?: string } = {}): Promise<Database> {
+  const loadDataDir = options.loadDataDir ?? (options.template ? new Blob([readFileSync(options.template)]) : undefined);
+  const db = await PGlite.create(dataDir ?? 'memory://', { parsers: PARSERS, loadDataDir });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => {
     const copyOutBlocks: Sql['copyOutBlocks'] = async (query, onRows) => {
       // PGlite writes COPY output to a blob it exposes as /dev/blob, made of
