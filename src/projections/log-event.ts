@@ -1,4 +1,4 @@
-import { copyLines, copyValue } from '../db/copy-text.ts';
+import { copyValue } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
 import type { DomainEvent } from '../domain/events.ts';
 
@@ -30,19 +30,40 @@ type Row = Omit<LogEvent, 'recordedAt'> & { recordedAt?: Date };
  */
 export async function readLog(sql: Sql, afterPosition: number, limit: number, toPosition = Number.MAX_SAFE_INTEGER): Promise<LogEvent[]> {
   for (const n of [afterPosition, limit, toPosition]) if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`readLog: ${n} is not a log position or count`);
-  const rows: Row[] = [];
-  // parsed block by block as the rows arrive (the server sends the next meanwhile)
+  const rows: LogEvent[] = [];
+  const instants = new Map<number, Date>();
+  // parsed block by block as the rows arrive (the server sends the next meanwhile),
+  // field by field: stream and event ids, types and dates never hold an escape; data is JSON text
   await sql.copyOutBlocks(
     `SELECT position, stream_id, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
        FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
     (block) => {
-      // stream and event ids, types and dates never hold an escape; data is JSON text
-      for (const f of copyLines(block)) {
-        rows.push({ position: Number(f[0]), streamId: f[1], eventId: f[2], type: f[3], data: JSON.parse(copyValue(f[4])!), effectiveOn: f[5], recordedMs: Number(f[6]) } as Row);
+      let at = 0;
+      const field = () => {
+        const end = block.indexOf('\t', at);
+        const v = block.slice(at, end);
+        at = end + 1;
+        return v;
+      };
+      while (at < block.length) {
+        const position = Number(field());
+        const streamId = field();
+        const eventId = field();
+        const type = field();
+        const data = JSON.parse(copyValue(field())!);
+        const effectiveOn = field();
+        let end = block.indexOf('\n', at);
+        if (end < 0) end = block.length;
+        const recordedMs = Number(block.slice(at, end));
+        at = end + 1;
+        // a batch shares a handful of recorded instants: one Date each
+        let recordedAt = instants.get(recordedMs);
+        if (!recordedAt) instants.set(recordedMs, (recordedAt = new Date(recordedMs)));
+        rows.push({ position, streamId, eventId, type, data, effectiveOn, recordedAt, recordedMs } as LogEvent);
       }
     },
   );
-  return normalise(rows);
+  return rows;
 }
 
 /** One stream's events up to and including a position, in order. */
