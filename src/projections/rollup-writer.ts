@@ -162,7 +162,10 @@ class DayTable {
     }
     const touched = new Int32Array(n >>> 1);
     touched.set(this.touched);
-    Object.assign(this, { buckets, mask, ent, touched });
+    this.buckets = buckets;
+    this.mask = mask;
+    this.ent = ent;
+    this.touched = touched;
   }
 
   /** The entries' offsets in (cell, day) order (the primary key's): two stable counting sorts, by day then by cell. */
@@ -204,7 +207,6 @@ function countingSort(key: Int32Array, n: number, k: number, order: Int32Array |
   }
   return out;
 }
-
 
 /**
  * Accumulates one batch's movements of one fact in memory, summed per key,
@@ -312,6 +314,7 @@ export class RollupWriter {
     t.touchedCount = 0;
     if (this.recordedStream && recorded.pending > STREAM_CHUNK) this.recordedStream.write(recorded.take());
   }
+
   /**
    * From here on, the exact recorded rows go to the database as they are
    * encoded, in a COPY the connection is given to until `flush` (or `abort`):
