@@ -1,4 +1,3 @@
-import { copyLines } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
 import type { Change, ChangeSet } from '../projections/changes.ts';
@@ -415,26 +414,35 @@ export class Cube {
       const cells = await Cells.load(tx);
       for (const name of FACT_NAMES) {
         const { measures, days } = FACTS[name];
-        // read with COPY: one text block, not a result object per row (half a million rows for the demo);
-        // in day order per cell, so each regency cell's day rows are appended, never inserted
-        const text = await tx.copyOut(`SELECT cell, eff, ${measures.join(', ')} FROM ${days} ORDER BY cell, eff`);
         const fact = facts[name];
-        let lo = '9999-12-31';
-        let hi = '0000-01-01';
-        const rows = [...copyLines(text)];
-        for (const f of rows) {
-          if (f[1] < lo) lo = f[1];
-          if (f[1] > hi) hi = f[1];
-        }
         // room for every month at once (growing cell by cell as rows arrive would copy every array each time)
-        if (rows.length) fact.grow(monthNumber(lo), monthNumber(hi));
-        // (cell ids, dates and counts never hold a COPY escape)
-        for (const f of rows) {
-          const cell = cells.get(Number(f[0]));
-          const sums: number[] = [];
-          for (let k = 2; k < f.length; k++) sums.push(Number(f[k]));
-          fact.add(cell.region, cell.dims, f[1], sums);
-        }
+        const [range] = await tx.query<{ lo: string | null; hi: string | null }>(`SELECT min(eff) AS lo, max(eff) AS hi FROM ${days}`);
+        if (!range.lo || !range.hi) continue;
+        fact.grow(monthNumber(range.lo), monthNumber(range.hi));
+        // read with COPY, not a result object per row (half a million rows for the demo), and parsed
+        // block by block as it arrives, field by field (cell ids, dates and counts never hold a COPY escape);
+        // in day order per cell, so each regency cell's day rows are appended, never inserted
+        const m = measures.length;
+        const sums = new Array<number>(m).fill(0);
+        await tx.copyOutBlocks(`SELECT cell, eff, ${measures.join(', ')} FROM ${days} ORDER BY cell, eff`, (block) => {
+          let at = 0;
+          while (at < block.length) {
+            let end = block.indexOf('\t', at);
+            const cell = cells.get(Number(block.slice(at, end)));
+            at = end + 1;
+            end = block.indexOf('\t', at);
+            const eff = block.slice(at, end);
+            at = end + 1;
+            for (let k = 0; k < m; k++) {
+              end = k < m - 1 ? block.indexOf('\t', at) : block.indexOf('\n', at);
+              if (end < 0) end = block.length;
+              sums[k] = Number(block.slice(at, end));
+              at = end + 1;
+            }
+            // (add reads the sums, it does not keep them)
+            fact.add(cell.region, cell.dims, eff, sums);
+          }
+        });
       }
       return { position, facts };
     });
