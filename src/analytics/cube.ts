@@ -1,3 +1,4 @@
+import { CopyFields } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
 import type { Change, ChangeSet } from '../projections/changes.ts';
@@ -425,20 +426,11 @@ export class Cube {
         const m = measures.length;
         const sums = new Array<number>(m).fill(0);
         await tx.copyOutBlocks(`SELECT cell, eff, ${measures.join(', ')} FROM ${days} ORDER BY cell, eff`, (block) => {
-          let at = 0;
-          while (at < block.length) {
-            let end = block.indexOf('\t', at);
-            const cell = cells.get(Number(block.slice(at, end)));
-            at = end + 1;
-            end = block.indexOf('\t', at);
-            const eff = block.slice(at, end);
-            at = end + 1;
-            for (let k = 0; k < m; k++) {
-              end = k < m - 1 ? block.indexOf('\t', at) : block.indexOf('\n', at);
-              if (end < 0) end = block.length;
-              sums[k] = Number(block.slice(at, end));
-              at = end + 1;
-            }
+          const f = new CopyFields(block);
+          while (!f.done) {
+            const cell = cells.get(Number(f.field()));
+            const eff = f.field();
+            for (let k = 0; k < m; k++) sums[k] = Number(k < m - 1 ? f.field() : f.last());
             // (add reads the sums, it does not keep them)
             fact.add(cell.region, cell.dims, eff, sums);
           }

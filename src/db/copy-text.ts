@@ -98,3 +98,34 @@ export function* copyLines(text: string): Generator<string[]> {
     at = end + 1;
   }
 }
+
+/**
+ * COPY's text output read field by field, with no string per line and no
+ * array per row (for large reads). `field()` is the row's next field, `last()`
+ * its last one (up to the line's end); raw, as `copyLines` gives them.
+ */
+export class CopyFields {
+  private at = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Whether every row has been read. */
+  get done(): boolean {
+    return this.at >= this.text.length;
+  }
+
+  field(): string {
+    const end = this.text.indexOf('\t', this.at);
+    const v = this.text.slice(this.at, end);
+    this.at = end + 1;
+    return v;
+  }
+
+  last(): string {
+    let end = this.text.indexOf('\n', this.at);
+    if (end < 0) end = this.text.length;
+    const v = this.text.slice(this.at, end);
+    this.at = end + 1;
+    return v;
+  }
+}

@@ -28,7 +28,7 @@ export interface Sql {
   /**
    * The rows of a query (without parameters) in COPY's text format, read
    * with `COPY (query) TO STDOUT`: far cheaper than one result row object
-   * each for large reads; decode them with `copyLines` and `copyValue`
+   * each for large reads; decode them with `copyLines` or `CopyFields`, and `copyValue`
    * (copy-text.ts).
    */
   copyOut(query: string): Promise<string>;

@@ -22,7 +22,7 @@ const PGLITE_VERSION: string = (() => {
   }
   throw new Error('cannot find the version of @electric-sql/pglite');
 })();
-const CACHE_DIR = path.join(fileURLToPath(new URL('../../node_modules/.cache/cakupan', import.meta.url)));
+const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/cakupan', import.meta.url));
 
 /** Where this PGlite version's template is kept. */
 export const templateFile = (dir = CACHE_DIR): string => path.join(dir, `pglite-${PGLITE_VERSION}-cluster.tar.gz`);

@@ -1,4 +1,4 @@
-import { copyValue } from '../db/copy-text.ts';
+import { CopyFields, copyValue } from '../db/copy-text.ts';
 import type { Sql } from '../db/database.ts';
 import type { DomainEvent } from '../domain/events.ts';
 
@@ -38,24 +38,15 @@ export async function readLog(sql: Sql, afterPosition: number, limit: number, to
     `SELECT position, stream_id, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
        FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
     (block) => {
-      let at = 0;
-      const field = () => {
-        const end = block.indexOf('\t', at);
-        const v = block.slice(at, end);
-        at = end + 1;
-        return v;
-      };
-      while (at < block.length) {
-        const position = Number(field());
-        const streamId = field();
-        const eventId = field();
-        const type = field();
-        const data = JSON.parse(copyValue(field())!);
-        const effectiveOn = field();
-        let end = block.indexOf('\n', at);
-        if (end < 0) end = block.length;
-        const recordedMs = Number(block.slice(at, end));
-        at = end + 1;
+      const f = new CopyFields(block);
+      while (!f.done) {
+        const position = Number(f.field());
+        const streamId = f.field();
+        const eventId = f.field();
+        const type = f.field();
+        const data = JSON.parse(copyValue(f.field())!);
+        const effectiveOn = f.field();
+        const recordedMs = Number(f.last());
         // a batch shares a handful of recorded instants: one Date each
         let recordedAt = instants.get(recordedMs);
         if (!recordedAt) instants.set(recordedMs, (recordedAt = new Date(recordedMs)));

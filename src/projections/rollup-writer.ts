@@ -44,7 +44,7 @@ class SumTable {
     s[i + 3] += d;
   }
 
-  slotOf(cell: number, sub: number): number {
+  private slotOf(cell: number, sub: number): number {
     const { table, mask } = this;
     let h = (Math.imul(cell, 0x9e3779b1) ^ Math.imul(sub, 0x85ebca6b)) & mask;
     for (;;) {
