@@ -2,7 +2,7 @@ import type { Sql } from '../db/database.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { currentRegencyCode, isProvinceCode, regions } from '../domain/regions/regions.ts';
 import { prefixSums, sumAt, type BucketSpec, type Prefix } from './buckets.ts';
-import type { CellFilter, Cube, CubeQuery } from './cube.ts';
+import type { CellFilter, Cube, CubeQuery, Cut } from './cube.ts';
 import { checkpoint } from '../projections/runner.ts';
 import { comparedPeriod, dayBefore, periodCount, periods, type Granularity, type Period } from './periods.ts';
 import { workforceDenominators } from './workforce.ts';
@@ -217,21 +217,27 @@ export async function readPrefixes(sql: Sql, spec: Omit<BucketSpec, 'column'> & 
  * Each column's prefix from one cube state, or undefined to ask SQL.
  */
 async function cubePrefixes(cube: Cube, sql: Sql, q: Omit<CubeQuery, 'column'>, columns: string[], need: string[], asOf?: Date): Promise<{ prefixes: Prefix[]; position: number } | undefined> {
-  const state = await cubeState(cube, sql, asOf);
-  if (!state) return undefined;
+  const read = await cubeRead(cube, sql, asOf);
+  if (!read) return undefined;
+  const { state, cut } = read;
   const prefixes: Prefix[] = [];
-  for (const column of columns) prefixes.push(cube.prefix(state, { ...q, column }, need));
+  for (const column of columns) prefixes.push(cube.prefix(state, { ...q, column }, need, cut));
+  // (a cut holds for the position it was placed at)
+  if (cut && cut.position !== state.position) return undefined;
   return { prefixes, position: state.position };
 }
 
 /**
- * The cube's state when it can answer: as known now, or an as-of cut that
- * reads exactly what the cube holds (every event the cube reflects was
- * recorded by then, and the next one after it, if any, later).
+ * The cube's state when it can answer, and the cut to answer at for an
+ * as-of instant: none when the cut reads exactly what the cube holds (every
+ * event it reflects was recorded by then, and the next one after it, if any,
+ * later), else where it falls among the recording days (cube.cut).
  */
-async function cubeState(cube: Cube, sql: Sql, asOf?: Date) {
+async function cubeRead(cube: Cube, sql: Sql, asOf?: Date): Promise<{ state: Awaited<ReturnType<Cube['current']>>; cut?: Cut } | undefined> {
   const state = await cube.current(sql);
-  return asOf && !(await cutsAt(sql, state.position, asOf)) ? undefined : state;
+  if (!asOf || (await cutsAt(sql, state.position, asOf))) return { state };
+  const cut = await cube.cut(state, asOf);
+  return cut && { state, cut };
 }
 
 /**
@@ -246,8 +252,12 @@ export async function readColumns(
   need: string[],
   cube?: Cube,
 ): Promise<{ position: number; groups: readonly { keyValues: (string | null)[] }[]; at: Map<string, Float64Array> }> {
-  const state = cube && (await cubeState(cube, sql, spec.asOf));
-  if (state) return { position: state.position, ...cube!.columns(state, { fact: spec.fact, keys: spec.keys, ...cells, column: spec.column }, need) };
+  const read = cube && (await cubeRead(cube, sql, spec.asOf));
+  if (read) {
+    const { state, cut } = read;
+    const answer = { position: state.position, ...cube!.columns(state, { fact: spec.fact, keys: spec.keys, ...cells, column: spec.column }, need, cut) };
+    if (!cut || cut.position === state.position) return answer;
+  }
   const { position, prefixes } = await readPrefixes(sql, { ...spec, columns: [spec.column] }, cells, need);
   const groups = [...prefixes[0].values()];
   return { position, groups, at: new Map(need.map((x) => [x, Float64Array.from(groups, (g) => sumAt(g, x))])) };

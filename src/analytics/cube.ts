@@ -1,7 +1,7 @@
 import { CopyFields } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
-import type { Change, ChangeSet } from '../projections/changes.ts';
+import { vintageDay, vintageDaySql, vintageDayStart, VINTAGE_DAYS, widenSpan, type Change, type ChangeSet, type Spans } from '../projections/changes.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
@@ -15,7 +15,17 @@ import { isMonthEnd } from './periods.ts';
 // SQL. It is loaded from the day rows of the roll-ups and follows them
 // through read_model_changes (each projection batch's day-level deltas);
 // answers always reflect the read models' committed position (checked per
-// answer). As-of cuts other than one reading exactly what it holds go to SQL.
+// answer).
+//
+// As-of cuts: on the first one, the cube also loads each regency cell's rows
+// by (effective day, recording day) from the exact recorded rows (the Asia/
+// Jakarta day each was recorded on), and follows them from then on. A cut at
+// an instant reads the rows of the recording days before its own, plus its
+// own day whole when the instant is past that day's last recorded instant;
+// only a cut falling between two instants of one day reads that day's rows
+// up to the instant by SQL (bounded by one day of recording). A cut's
+// balances per query shape are summed from those rows once and kept, as the
+// "as known now" shapes are.
 
 type Level = 'R' | 'P' | 'N';
 /** A group of a query shape: its key, and its first day with a row. */
@@ -108,6 +118,72 @@ class DayRows {
   }
 }
 
+/** One regency cell's rows by (effective day key, recording day), in that order: what as-of cuts read. */
+class VRows {
+  days = new Int32Array(4);
+  vds = new Int32Array(4);
+  sums: Int32Array;
+  n = 0;
+  constructor(private readonly m: number) {
+    this.sums = new Int32Array(4 * m);
+  }
+
+  /** Adds a (day, recording day)'s sums. */
+  add(k: number, vd: number, sums: readonly number[]): void {
+    const m = this.m;
+    let at = this.n;
+    // (rows arrive in order when loaded, and mostly after the last one when followed)
+    while (at > 0 && (this.days[at - 1] > k || (this.days[at - 1] === k && this.vds[at - 1] > vd))) at--;
+    if (!(at > 0 && this.days[at - 1] === k && this.vds[at - 1] === vd)) {
+      if (this.n === this.days.length) {
+        const grow = <T extends Int32Array>(a: T, size: number) => {
+          const next = new Int32Array(size);
+          next.set(a);
+          return next;
+        };
+        this.days = grow(this.days, this.n * 2);
+        this.vds = grow(this.vds, this.n * 2);
+        this.sums = grow(this.sums, this.n * 2 * m);
+      }
+      this.days.copyWithin(at + 1, at, this.n);
+      this.vds.copyWithin(at + 1, at, this.n);
+      this.sums.copyWithin((at + 1) * m, at * m, this.n * m);
+      this.days[at] = k;
+      this.vds[at] = vd;
+      this.sums.fill(0, at * m, (at + 1) * m);
+      this.n++;
+      at++;
+    }
+    at--;
+    for (let j = 0; j < m; j++) this.sums[at * m + j] += sums[j];
+  }
+
+  /** The sum of measure `mi` over the rows from day key `lo` to `hi` recorded on days before `limit`. */
+  sum(mi: number, lo: number, hi: number, limit: number): number {
+    let a = 0;
+    let b = this.n;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.days[mid] < lo) a = mid + 1;
+      else b = mid;
+    }
+    let v = 0;
+    for (let r = a; r < this.n && this.days[r] <= hi; r++) if (this.vds[r] < limit) v += this.sums[r * this.m + mi];
+    return v;
+  }
+}
+
+/**
+ * Where an as-of cut falls: the rows recorded on days before `limit` count,
+ * and (when the cut falls between two instants of one day) `tail`, that day's
+ * rows up to the instant, per fact and regency cell ordinal.
+ */
+export type Cut = { key: string; position: number; limit: number; tail?: Record<FactName, Map<number, TailRow[]>> };
+type TailRow = { day: number; sums: number[] };
+
+/** A query shape as of a cut: groups over the regency cells (by ordinal), and their month-end balances, as Shape. */
+type CutShape = { mi: number; groups: readonly Group[]; groupOf: Int32Array; cum: Float64Array; tail?: Map<number, TailRow[]> };
+
 class Fact {
   lo = 0;
   n = 0;
@@ -118,6 +194,8 @@ class Fact {
   private readonly active: Record<Level, Map<number, number[]>> = { R: new Map(), P: new Map(), N: new Map() };
   /** Every cell-month's 31 days in one array (one small typed array each would cost more in allocation and GC than the figures). */
   days = new Int32Array(1 << 16);
+  /** Once an as-of cut has loaded them: each regency cell's rows by recording day, by ordinal. */
+  vrows: (VRows | undefined)[] | undefined;
   private daysUsed = 0;
 
   private dayBlock(): number {
@@ -130,7 +208,10 @@ class Fact {
     this.daysUsed += size;
     return this.daysUsed - size;
   }
-  constructor(readonly spec: FactSpec) {}
+  constructor(
+    readonly name: FactName,
+    readonly spec: FactSpec,
+  ) {}
 
   /** Makes room for `month` (and a few years either side, so growth is rare). */
   grow(month: number, until = month): void {
@@ -277,9 +358,10 @@ class Fact {
     return cells;
   }
 
-  /** Adds one day-level delta (region, dims in spec order, eff, sums) to every level. */
-  add(region: string, dims: readonly string[], eff: string, sums: number[]): void {
+  /** Adds one day-level delta (region, dims in spec order, eff, sums) to every level, and to the rows by recording day once loaded (`vintage`: the recording day). */
+  add(region: string, dims: readonly string[], eff: string, sums: number[], vintage = -1): void {
     if (this.shapes.size) this.shapes.clear();
+    if (this.cutShapes.size) this.cutShapes.clear();
     const month = monthNumber(eff);
     this.grow(month);
     const i = month - this.lo;
@@ -305,8 +387,116 @@ class Fact {
         list.push(cell.ord);
       }
     }
+    if (this.vrows) {
+      if (vintage < 0) throw new Error('a change without its recording day reached a cube that keeps rows by recording day');
+      const r = cells[0];
+      (this.vrows[r.ord] ??= new VRows(m)).add(dayKey(month, day), vintage, sums);
+    }
+  }
+
+  /** A regency cell's ordinal (the cell is made if new). */
+  regencyOrd(region: string, dims: readonly string[]): number {
+    return this.cells(region, dims)[0].ord;
+  }
+
+  private cutShapes = new Map<string, CutShape>();
+
+  /**
+   * Month-end balances per group for one query shape as of a cut: summed from
+   * the regency cells' rows by recording day (and the cut's tail), over the
+   * groups that have a row by then (as SQL's as-of reads give them).
+   */
+  cutBalances(q: CubeQuery, mi: number, cut: Cut): CutShape {
+    const key = JSON.stringify([cut.key, q.keys, q.provinces, q.regions, q.where, mi]);
+    let shape = this.cutShapes.get(key);
+    if (shape) return shape;
+    const vrows = this.vrows!;
+    const tail = cut.tail?.[this.name];
+    const { limit } = cut;
+    const m = this.spec.measures.length;
+    const n = this.n;
+    const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
+    const regions = q.regions?.length ? new Set(q.regions) : undefined;
+    const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
+    const byId = new Map<string, number>();
+    const groups: Group[] = [];
+    const firstKey: number[] = [];
+    const cells = this.byOrd.R;
+    const groupOf = new Int32Array(cells.length).fill(-1);
+    for (const cell of cells) {
+      if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
+      if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
+      // the cell's first row by then, if any
+      let first = Infinity;
+      const vr = vrows[cell.ord];
+      if (vr) {
+        for (let r = 0; r < vr.n; r++) {
+          if (vr.vds[r] < limit) {
+            first = vr.days[r];
+            break;
+          }
+        }
+      }
+      for (const t of tail?.get(cell.ord) ?? []) if (t.day < first) first = t.day;
+      if (first === Infinity) continue;
+      const keyValues = q.keys.map((k) => cell.values[k]);
+      const id = keyValues.join('|');
+      let gi = byId.get(id);
+      if (gi === undefined) {
+        byId.set(id, (gi = groups.length));
+        groups.push({ id, keyValues, firstDay: '' });
+        firstKey.push(first);
+      }
+      groupOf[cell.ord] = gi;
+      if (first < firstKey[gi]) firstKey[gi] = first;
+    }
+    const G = groups.length;
+    groups.forEach((g, gi) => (g.firstDay = dayKeyDate(firstKey[gi])));
+    const cum = new Float64Array(n * G);
+    const lo = this.lo;
+    for (const cell of cells) {
+      const g = groupOf[cell.ord];
+      if (g < 0) continue;
+      const vr = vrows[cell.ord];
+      if (vr) for (let r = 0; r < vr.n; r++) if (vr.vds[r] < limit) cum[((vr.days[r] >> 5) - lo) * G + g] += vr.sums[r * m + mi];
+      for (const t of tail?.get(cell.ord) ?? []) cum[((t.day >> 5) - lo) * G + g] += t.sums[mi];
+    }
+    for (let i = G; i < n * G; i++) cum[i] += cum[i - G];
+    if (this.cutShapes.size >= MAX_SHAPES) this.cutShapes.clear();
+    shape = { mi, groups, groupOf, cum, tail };
+    this.cutShapes.set(key, shape);
+    return shape;
+  }
+
+  /** Every group's balance at the end of a day as of a cut: as balancesAt, from the rows by recording day. */
+  cutBalancesAt({ mi, groups, groupOf, cum, tail }: CutShape, { i, end, last, monthKey }: DateAt, cut: Cut): Float64Array {
+    const G = groups.length;
+    const n = this.n;
+    if (i < 0 || !n) return new Float64Array(G);
+    const month = i >= n || end ? Math.min(i, n - 1) : i - 1;
+    const out = month >= 0 ? cum.slice(month * G, (month + 1) * G) : new Float64Array(G);
+    if (i >= n || end) return out;
+    const vrows = this.vrows!;
+    const hi = monthKey + last;
+    for (const ord of this.active.R.get(monthKey >> 5) ?? []) {
+      const g = ord < groupOf.length ? groupOf[ord] : -1;
+      if (g < 0) continue;
+      const vr = vrows[ord];
+      if (vr) out[g] += vr.sum(mi, monthKey, hi, cut.limit);
+      for (const t of tail?.get(ord) ?? []) if (t.day >= monthKey && t.day <= hi) out[g] += t.sums[mi];
+    }
+    return out;
   }
 }
+
+/** A date's DayRows day key. */
+const dateKey = (d: string): number => dayKey(monthNumber(d), Number(d.slice(8, 10)) - 1);
+
+/** A DayRows day key as a date. */
+const dayKeyDate = (k: number): string => {
+  const month = k >> 5;
+  return `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}-${String((k & 31) + 1).padStart(2, '0')}`;
+};
 
 /** The cells a query reads, as values (SQL's WHERE is written from the same). */
 export type CellFilter = {
@@ -325,7 +515,8 @@ export type CubeQuery = CellFilter & {
   keys: string[];
 };
 
-type State = { position: number; facts: Record<FactName, Fact> };
+/** The cube at one position; `spans` (the first and last recorded instant per recording day) once an as-of cut has loaded the rows by recording day. */
+type State = { position: number; facts: Record<FactName, Fact>; spans?: Spans };
 
 export class Cube {
   private state: State | undefined;
@@ -376,7 +567,8 @@ export class Cube {
   follow(from: number, to: number, changes: ChangeSet): void {
     const s = this.state;
     if (!s || s.position !== from) return;
-    changes.forEach((c) => addChange(s.facts, c));
+    changes.forEach((c) => addChange(s, c));
+    if (s.spans) for (const [vd, { min, max }] of changes.spans) widenSpan(s.spans, vd, min, max);
     s.position = to;
   }
 
@@ -395,7 +587,7 @@ export class Cube {
       });
       if (chained && at === target) {
         // batches are applied in place: a reader between two awaits sees one position's figures
-        for (const r of rows) applyText(s.facts, r.changes!);
+        for (const r of rows) applyText(s, r.changes!);
         s.position = target;
         return s;
       }
@@ -405,12 +597,130 @@ export class Cube {
     return this.state;
   }
 
+  /** As-of cuts the cube has placed (metrics and tests): each answered from memory, not SQL. */
+  cuts = 0;
+  private loadingCuts: { state: State; done: Promise<boolean> } | undefined;
+  private tails = new Map<number, { position: number; tail: NonNullable<Cut['tail']> }>();
+
+  /**
+   * Where an as-of cut at `asOf` falls in the cube at `state` (loading the
+   * rows by recording day on the first cut), or undefined when the read
+   * models moved while it read what it needs (SQL answers then). A cut is
+   * valid while the state stays at its `position`: the caller checks after
+   * summing.
+   */
+  async cut(state: State, asOf: Date): Promise<Cut | undefined> {
+    if (!state.spans) {
+      if (this.loadingCuts?.state !== state) this.loadingCuts = { state, done: this.loadCuts(state).finally(() => (this.loadingCuts = undefined)) };
+      if (!(await this.loadingCuts.done)) return undefined;
+    }
+    const position = state.position;
+    const t = asOf.getTime();
+    const d = Math.min(Math.max(vintageDay(t), -1), VINTAGE_DAYS);
+    const span = state.spans!.get(d);
+    let cut: Cut | undefined;
+    // the instant is past its day's last recorded instant (or the day has none): the day counts whole
+    if (!span || t >= span.max) cut = { key: String(d + 1), position, limit: d + 1 };
+    else if (t < span.min) cut = { key: String(d), position, limit: d };
+    else {
+      // between two instants of one day: that day's rows up to the instant, by SQL
+      const tail = await this.tail(state, d, t);
+      cut = tail && state.position === position ? { key: `${d}@${t}`, position, limit: d, tail } : undefined;
+    }
+    if (cut) this.cuts++;
+    return cut;
+  }
+
+  /** Loads every regency cell's rows by recording day, and each recording day's span, at the state's position. */
+  private async loadCuts(state: State): Promise<boolean> {
+    const position = state.position;
+    const loaded = await this.db.transaction(async (tx) => {
+      if (this.db.engine === 'postgres') {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        await tx.query("SET LOCAL work_mem = '256MB'");
+      }
+      if ((await checkpoint(tx)) !== position) return undefined;
+      const cells = await Cells.load(tx);
+      const spans: Spans = new Map();
+      const vrows = {} as Record<FactName, (VRows | undefined)[]>;
+      const vd = vintageDaySql('rec');
+      for (const name of FACT_NAMES) {
+        const { measures, recorded } = FACTS[name];
+        const fact = state.facts[name];
+        const m = measures.length;
+        const rows: (VRows | undefined)[] = [];
+        const spanRows = await tx.query<{ vd: number; lo: number; hi: number }>(
+          `SELECT ${vd} AS vd, (extract(epoch FROM min(rec)) * 1000)::float8 AS lo, (extract(epoch FROM max(rec)) * 1000)::float8 AS hi FROM ${recorded} GROUP BY 1`,
+        );
+        for (const r of spanRows) widenSpan(spans, r.vd, r.lo, r.hi);
+        const sums = new Array<number>(m).fill(0);
+        // summed per (cell, day, recording day) and in that order: each cell's rows are appended
+        await tx.copyOutBlocks(
+          `SELECT cell, eff, ${vd}, ${measures.map((x) => `sum(${x})::int`).join(', ')} FROM ${recorded} GROUP BY cell, eff, 3 ORDER BY cell, eff, 3`,
+          (block) => {
+            const f = new CopyFields(block);
+            while (!f.done) {
+              const cell = cells.get(Number(f.field()));
+              const eff = f.field();
+              const v = Number(f.field());
+              for (let k = 0; k < m; k++) sums[k] = Number(k < m - 1 ? f.field() : f.last());
+              const ord = fact.regencyOrd(cell.region, cell.dims);
+              (rows[ord] ??= new VRows(m)).add(dateKey(eff), v, sums);
+            }
+          },
+        );
+        vrows[name] = rows;
+      }
+      return { spans, vrows };
+    });
+    // (a batch followed meanwhile would be missing from what was read)
+    if (!loaded || state.position !== position) return false;
+    for (const name of FACT_NAMES) state.facts[name].vrows = loaded.vrows[name];
+    state.spans = loaded.spans;
+    return true;
+  }
+
+  /** The rows recorded on day `d` up to instant `t`, per fact and regency cell, at the state's position (kept per instant while it stays there). */
+  private async tail(state: State, d: number, t: number): Promise<NonNullable<Cut['tail']> | undefined> {
+    const known = this.tails.get(t);
+    if (known?.position === state.position) return known.tail;
+    const position = state.position;
+    const tail = await this.db.transaction(async (tx) => {
+      if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if ((await checkpoint(tx)) !== position) return undefined;
+      const out = {} as NonNullable<Cut['tail']>;
+      for (const name of FACT_NAMES) {
+        const { dims, measures, recorded } = FACTS[name];
+        const fact = state.facts[name];
+        const byOrd = new Map<number, TailRow[]>();
+        const cols = ['c.region', ...dims.map((x) => `c.${x}`), 'f.eff'];
+        const rows = await tx.query<Record<string, string | number>>(
+          `SELECT ${cols.map((c, i) => `${c}::text AS k${i}`).join(', ')}, ${measures.map((x, i) => `sum(f.${x})::int AS v${i}`).join(', ')}
+           FROM ${recorded} f JOIN rollup_cells c ON c.id = f.cell WHERE f.rec >= $1 AND f.rec <= $2 GROUP BY ${cols.join(', ')}`,
+          [new Date(vintageDayStart(d)), new Date(t)],
+        );
+        for (const r of rows) {
+          const ord = fact.regencyOrd(r.k0 as string, dims.map((_, i) => r[`k${i + 1}`] as string));
+          let list = byOrd.get(ord);
+          if (!list) byOrd.set(ord, (list = []));
+          list.push({ day: dateKey(r[`k${dims.length + 1}`] as string), sums: measures.map((_, i) => Number(r[`v${i}`])) });
+        }
+        out[name] = byOrd;
+      }
+      return out;
+    });
+    if (!tail || state.position !== position) return undefined;
+    if (this.tails.size >= 16) this.tails.clear();
+    this.tails.set(t, { position, tail });
+    return tail;
+  }
+
   /** Reads every day row of the roll-ups at one committed position. */
   private async load(): Promise<State> {
     return this.db.transaction(async (tx) => {
       if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const position = await checkpoint(tx);
-      const facts = { coverage: new Fact(FACTS.coverage), employer: new Fact(FACTS.employer) };
+      const facts = { coverage: new Fact('coverage', FACTS.coverage), employer: new Fact('employer', FACTS.employer) };
       if (position === 0) return { position, facts }; // nothing projected: nothing to read
       const cells = await Cells.load(tx);
       for (const name of FACT_NAMES) {
@@ -445,22 +755,27 @@ export class Cube {
    * as `groups`), for callers that index groups by position: the groups of a
    * shape are the same array until the cube moves.
    */
-  columns(state: State, q: CubeQuery, xs: readonly string[]): { groups: readonly Group[]; at: Map<string, Float64Array> } {
+  columns(state: State, q: CubeQuery, xs: readonly string[], cut?: Cut): { groups: readonly Group[]; at: Map<string, Float64Array> } {
     const fact = state.facts[q.fact];
     const level: Level = q.keys.includes('region') || q.regions?.length ? 'R' : q.keys.includes('province') || q.provinces?.length ? 'P' : 'N';
     const mi = fact.spec.measures.indexOf(q.column);
     if (mi < 0) throw new Error(`the cube has no measure ${q.column} in ${q.fact}`);
-    const shape = fact.balances(level, q, mi);
     const at = new Map<string, Float64Array>();
+    if (cut) {
+      const shape = fact.cutBalances(q, mi, cut);
+      for (const x of xs) if (!at.has(x)) at.set(x, fact.cutBalancesAt(shape, fact.dateAt(x), cut));
+      return { groups: shape.groups, at };
+    }
+    const shape = fact.balances(level, q, mi);
     for (const x of xs) if (!at.has(x)) at.set(x, fact.balancesAt(shape, fact.dateAt(x)));
     return { groups: shape.groups, at };
   }
 
   /** Cumulative sums per group at each date in `xs`, as SQL's prefixSums gives them. */
-  prefix(state: State, q: CubeQuery, xs: string[]): Prefix {
+  prefix(state: State, q: CubeQuery, xs: string[], cut?: Cut): Prefix {
     const maxX = xs.reduce((a, b) => (a > b ? a : b));
     const dates = [...new Set(xs)].sort();
-    const { groups, at } = this.columns(state, q, dates);
+    const { groups, at } = this.columns(state, q, dates, cut);
     const cols = dates.map((x) => at.get(x)!);
     const prefix: Prefix = new Map();
     for (let g = 0; g < groups.length; g++) {
@@ -472,16 +787,20 @@ export class Cube {
   }
 }
 
-function addChange(facts: Record<FactName, Fact>, c: Change): void {
-  facts[c.fact].add(c.region, c.dims, c.eff, c.sums);
+function addChange(s: State, c: Change): void {
+  s.facts[c.fact].add(c.region, c.dims, c.eff, c.sums, c.vintage);
 }
 
-/** read_model_changes text: `fact \t region \t dims… \t eff \t sums…` per line. */
-function applyText(facts: Record<FactName, Fact>, text: string): void {
+/** read_model_changes text (ChangeSet.toText): `@ \t vintage \t first \t last` and `fact \t region \t dims… \t eff \t vintage \t sums…` lines. */
+function applyText(s: State, text: string): void {
   if (!text) return;
   for (const line of text.split('\n')) {
     const f = line.split('\t');
-    const n = facts[f[0] as FactName].spec.dims.length;
-    addChange(facts, { fact: f[0] as FactName, region: f[1], dims: f.slice(2, 2 + n), eff: f[2 + n], sums: f.slice(3 + n).map(Number) });
+    if (f[0] === '@') {
+      if (s.spans) widenSpan(s.spans, Number(f[1]), Number(f[2]), Number(f[3]));
+      continue;
+    }
+    const n = s.facts[f[0] as FactName].spec.dims.length;
+    addChange(s, { fact: f[0] as FactName, region: f[1], dims: f.slice(2, 2 + n), eff: f[2 + n], vintage: Number(f[3 + n]), sums: f.slice(4 + n).map(Number) });
   }
 }

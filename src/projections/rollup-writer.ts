@@ -1,6 +1,6 @@
 import { CopyBinary } from '../db/copy-binary.ts';
 import type { CopyStream, Sql } from '../db/database.ts';
-import type { Change, ChangeSet } from './changes.ts';
+import { VINTAGE_DAYS, vintageDay, widenSpan, type Change, type ChangeSet } from './changes.ts';
 import { FACTS, type Cells, type Fact } from './cells.ts';
 import { jakartaMonth } from './log-event.ts';
 import { tableDigest } from './projection.ts';
@@ -113,7 +113,7 @@ class DayTable {
   private buckets: Int32Array;
   private mask: number;
   size = 0;
-  /** entries of ENTRY int32s: cell, day, the last run that touched it, its province's cell, 4 sums as known now, 4 sums of that run, the day's month */
+  /** entries of ENTRY int32s: cell, day, the last run that touched it, its province's cell, 4 sums as known now, 4 sums of that run, the day's month, whether the base recording day touched it */
   ent: Int32Array;
   /** entries the current run touched, in first-touch order */
   touched: Int32Array;
@@ -194,6 +194,8 @@ const PROVINCE = 3;
 const SUMS = 4;
 const RUN = 8;
 const MONTH = 12;
+/** 1 when an instant of the batch's first recording day touched the entry. */
+const BASE = 13;
 
 /** Entries 0..n-1 (or `order`'s, keeping their order among equals) sorted by `key[entry]` in [0, k). */
 function countingSort(key: Int32Array, n: number, k: number, order: Int32Array | null): Int32Array {
@@ -222,17 +224,25 @@ export class RollupWriter {
   private readonly m: number;
   private days: DayTable;
   private vintages = new SumTable();
-  /** the current recorded instant: its number (entries stamped with it belong to it), epoch ms and vintage */
+  /** the current recorded instant: its number (entries stamped with it belong to it), epoch ms, vintage (recorded month) and recording day */
   private run = 0;
   private runMs = Number.NaN;
   private runVintage = 0;
+  private runDay = 0;
+  /**
+   * The batch's first recording day (Asia/Jakarta), and the sums per (cell,
+   * day, recording day) of instants on other days (nearly always none: a
+   * batch is usually one import's instants), for the cubes' as-of cuts.
+   */
+  private baseDay = -1;
+  private otherDays: SumTable | undefined;
   private lastEff = '';
   private lastE: { day: number; month: number } | undefined;
   private recorded = new CopyBinary();
   private recordedStream: CopyStream | undefined;
   private effs = new Map<string, { day: number; month: number }>();
   private dayText: string[] = [];
-  private vintageOf = new Map<number, number>();
+  private vintageOf = new Map<number, { month: number; day: number }>();
 
   /** `expectedKeys`: about how many (cell, day) keys the batch will have (the tables are sized for it, and grow past it). */
   constructor(
@@ -270,8 +280,15 @@ export class RollupWriter {
       this.run++;
       this.runMs = recordedMs;
       let vintage = this.vintageOf.get(recordedMs);
-      if (vintage === undefined) this.vintageOf.set(recordedMs, (vintage = monthNumber(jakartaMonth(new Date(recordedMs)).month)));
-      this.runVintage = vintage;
+      if (vintage === undefined) {
+        const day = vintageDay(recordedMs);
+        if (!(day >= 0 && day < VINTAGE_DAYS)) throw new RangeError(`recorded time ${new Date(recordedMs).toISOString()} is outside the roll-ups' range (2000-2089)`);
+        this.vintageOf.set(recordedMs, (vintage = { month: monthNumber(jakartaMonth(new Date(recordedMs)).month), day }));
+      }
+      this.runVintage = vintage.month;
+      this.runDay = vintage.day;
+      if (this.baseDay < 0) this.baseDay = vintage.day;
+      widenSpan(this.batch.changes.spans, vintage.day, recordedMs, recordedMs);
     }
     const t = this.days;
     const at = t.at(cell, e.day);
@@ -304,11 +321,15 @@ export class RollupWriter {
     const { m, recorded } = this;
     const { touched, ent } = t;
     const vintages = this.vintages;
+    const base = this.runDay === this.baseDay;
+    const other = base ? undefined : (this.otherDays ??= new SumTable());
     for (let k = 0; k < t.touchedCount; k++) {
       const at = touched[k];
       recorded.row(3 + m).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY).timestamptz(rec);
       for (let x = 0; x < m; x++) recorded.int4(ent[at + RUN + x]);
       vintages.add(ent[at + PROVINCE], ent[at + MONTH] * 65_536 + this.runVintage, ent[at + RUN], ent[at + RUN + 1], ent[at + RUN + 2], ent[at + RUN + 3]);
+      if (other) other.add(ent[at], ent[at + 1] * VINTAGE_DAYS + this.runDay, ent[at + RUN], ent[at + RUN + 1], ent[at + RUN + 2], ent[at + RUN + 3]);
+      else ent[at + BASE] = 1;
       ent.fill(0, at + RUN, at + RUN + 4);
     }
     t.touchedCount = 0;
@@ -376,25 +397,47 @@ export class RollupWriter {
   /**
    * The batch's day rows as changes for the cubes, read when asked (no object
    * per row kept), in key order: a cube then appends each cell's rows in day
-   * order instead of inserting them among the rows it has.
+   * order instead of inserting them among the rows it has. A day row is split
+   * by recording day when instants of other days than the batch's first
+   * touched it.
    */
   private changes(order: Int32Array) {
-    const { fact, m, days, dayText } = this;
+    const { fact, m, days, dayText, baseDay } = this;
     const cells = this.batch.cells;
+    // the other recording days' rows in (cell, day, recording day) order
+    const others: { cell: number; day: number; vintage: number; sums: number[] }[] = [];
+    this.otherDays?.forEach((cell, sub, at) => {
+      const s = this.otherDays!.sums;
+      others.push({ cell, day: Math.floor(sub / VINTAGE_DAYS), vintage: sub % VINTAGE_DAYS, sums: Array.from({ length: m }, (_, k) => s[at + k]) });
+    });
     return {
-      size: days.size,
+      size: days.size + others.length,
       forEach(fn: (c: Change) => void) {
         // one change object, refilled for each row (a ChangeSource's change is only valid during the call)
-        const c: Change = { fact, region: '', dims: [], eff: '', sums: new Array<number>(m).fill(0) };
+        const c: Change = { fact, region: '', dims: [], eff: '', vintage: baseDay, sums: new Array<number>(m).fill(0) };
         const { ent } = days;
+        let j = 0;
         for (let i = 0; i < order.length; i++) {
           const at = order[i];
-          const f = cells.get(ent[at]);
+          const cell = ent[at];
+          const day = ent[at + 1];
+          const f = cells.get(cell);
           c.region = f.region;
           c.dims = f.dims;
-          c.eff = dayText[ent[at + 1]];
+          c.eff = dayText[day];
           for (let k = 0; k < m; k++) c.sums[k] = ent[at + SUMS + k];
-          fn(c);
+          // (every other day's key is a day row's key: both lists are in key order)
+          const first = j;
+          for (; j < others.length && others[j].cell === cell && others[j].day === day; j++) for (let k = 0; k < m; k++) c.sums[k] -= others[j].sums[k];
+          if (ent[at + BASE]) {
+            c.vintage = baseDay;
+            fn(c);
+          }
+          for (let o = first; o < j; o++) {
+            c.vintage = others[o].vintage;
+            for (let k = 0; k < m; k++) c.sums[k] = others[o].sums[k];
+            fn(c);
+          }
         }
       },
     };
