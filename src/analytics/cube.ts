@@ -1,7 +1,7 @@
 import { CopyFields } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
-import { vintageDay, vintageDaySql, vintageDayStart, VINTAGE_DAYS, widenSpan, type Change, type ChangeSet, type Spans } from '../projections/changes.ts';
+import { vintageDay, vintageDayStart, VINTAGE_DAYS, widenSpan, type Change, type ChangeSet, type Spans } from '../projections/changes.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
@@ -128,9 +128,54 @@ class VRows {
     this.sums = new Int32Array(4 * m);
   }
 
+  /**
+   * The rows summed per (recording day, month), in that order, with the
+   * first day among each prefix: what a cut's month-end balances read (a
+   * cut takes a prefix). Built when a cut first needs it.
+   */
+  private byVd: { vds: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array } | undefined;
+
+  /** How many of `recordedOrder`'s entries were recorded on days before `limit` (a prefix). */
+  before(limit: number): number {
+    const { vds } = this.recordedOrder();
+    let a = 0;
+    let b = vds.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (vds[mid] < limit) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  }
+
+  recordedOrder(): { vds: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array } {
+    if (this.byVd) return this.byVd;
+    const { n, m, days } = this;
+    const order = Int32Array.from({ length: n }, (_, r) => r).sort((a, b) => this.vds[a] - this.vds[b] || (days[a] >> 5) - (days[b] >> 5) || a - b);
+    const vds = new Int32Array(n);
+    const months = new Int32Array(n);
+    const sums = new Int32Array(n * m);
+    const minDay = new Int32Array(n);
+    let e = -1;
+    for (const r of order) {
+      const vd = this.vds[r];
+      const month = days[r] >> 5;
+      if (e < 0 || vds[e] !== vd || months[e] !== month) {
+        e++;
+        vds[e] = vd;
+        months[e] = month;
+        minDay[e] = e && minDay[e - 1] < days[r] ? minDay[e - 1] : days[r];
+      } else if (days[r] < minDay[e]) minDay[e] = days[r];
+      for (let k = 0; k < m; k++) sums[e * m + k] += this.sums[r * m + k];
+    }
+    const size = e + 1;
+    return (this.byVd = { vds: vds.slice(0, size), months: months.slice(0, size), sums: sums.slice(0, size * m), minDay: minDay.slice(0, size) });
+  }
+
   /** Adds a (day, recording day)'s sums. */
   add(k: number, vd: number, sums: readonly number[]): void {
     const m = this.m;
+    this.byVd = undefined;
     let at = this.n;
     // (rows arrive in order when loaded, and mostly after the last one when followed)
     while (at > 0 && (this.days[at - 1] > k || (this.days[at - 1] === k && this.vds[at - 1] > vd))) at--;
@@ -170,6 +215,71 @@ class VRows {
     let v = 0;
     for (let r = a; r < this.n && this.days[r] <= hi; r++) if (this.vds[r] < limit) v += this.sums[r * this.m + mi];
     return v;
+  }
+}
+
+/** Rows by recording day as read, in any order: put in (cell, day, recording day) order by three stable counting sorts. */
+class LoadedRows {
+  n = 0;
+  ord = new Int32Array(1 << 16);
+  day = new Int32Array(1 << 16);
+  vd = new Int32Array(1 << 16);
+  sums: Int32Array;
+  constructor(private readonly m: number) {
+    this.sums = new Int32Array((1 << 16) * m);
+  }
+
+  push(ord: number, day: number, vd: number, sums: readonly number[]): void {
+    if (this.n === this.ord.length) {
+      const grow = (a: Int32Array) => {
+        const next = new Int32Array(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.ord = grow(this.ord);
+      this.day = grow(this.day);
+      this.vd = grow(this.vd);
+      this.sums = grow(this.sums);
+    }
+    const i = this.n++;
+    this.ord[i] = ord;
+    this.day[i] = day;
+    this.vd[i] = vd;
+    for (let k = 0; k < this.m; k++) this.sums[i * this.m + k] = sums[k];
+  }
+
+  /** Each cell's rows, in order, by ordinal. */
+  byCell(): (VRows | undefined)[] {
+    const { n, m } = this;
+    if (!n) return [];
+    let order: Int32Array | null = null;
+    for (const key of [this.vd, this.day, this.ord]) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        if (key[i] < lo) lo = key[i];
+        if (key[i] > hi) hi = key[i];
+      }
+      const count = new Int32Array(hi - lo + 2);
+      for (let i = 0; i < n; i++) count[key[i] - lo + 1]++;
+      for (let j = 1; j < count.length; j++) count[j] += count[j - 1];
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = order ? order[i] : i;
+        out[count[key[r] - lo]++] = r;
+      }
+      order = out;
+    }
+    const byOrd: (VRows | undefined)[] = [];
+    const row = new Array<number>(m).fill(0);
+    for (let i = 0; i < n; i++) {
+      const r = order![i];
+      for (let k = 0; k < m; k++) row[k] = this.sums[r * m + k];
+      (byOrd[this.ord[r]] ??= new VRows(m)).add(this.day[r], this.vd[r], row);
+    }
+    // (made now rather than by the first cuts)
+    for (const rows of byOrd) rows?.recordedOrder();
+    return byOrd;
   }
 }
 
@@ -415,57 +525,82 @@ class Fact {
     const { limit } = cut;
     const m = this.spec.measures.length;
     const n = this.n;
-    const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
-    const regions = q.regions?.length ? new Set(q.regions) : undefined;
-    const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
-    const byId = new Map<string, number>();
-    const groups: Group[] = [];
-    const firstKey: number[] = [];
-    const cells = this.byOrd.R;
-    const groupOf = new Int32Array(cells.length).fill(-1);
-    for (const cell of cells) {
-      if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
-      if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
-      // the cell's first row by then, if any
+    const { groupOf: candidateOf, groups: candidates } = this.regencyGroups(q);
+    const R = candidateOf.length;
+    // each cell's rows by then (a prefix of its rows in recording-day order), and each group's first day
+    const counts = new Int32Array(R);
+    const firstKey = new Float64Array(candidates.length).fill(Infinity);
+    for (let ord = 0; ord < R; ord++) {
+      const c = candidateOf[ord];
+      if (c < 0) continue;
       let first = Infinity;
-      const vr = vrows[cell.ord];
-      if (vr) {
-        for (let r = 0; r < vr.n; r++) {
-          if (vr.vds[r] < limit) {
-            first = vr.days[r];
-            break;
-          }
-        }
-      }
-      for (const t of tail?.get(cell.ord) ?? []) if (t.day < first) first = t.day;
-      if (first === Infinity) continue;
-      const keyValues = q.keys.map((k) => cell.values[k]);
-      const id = keyValues.join('|');
-      let gi = byId.get(id);
-      if (gi === undefined) {
-        byId.set(id, (gi = groups.length));
-        groups.push({ id, keyValues, firstDay: '' });
-        firstKey.push(first);
-      }
-      groupOf[cell.ord] = gi;
-      if (first < firstKey[gi]) firstKey[gi] = first;
+      const vr = vrows[ord];
+      const p = vr ? vr.before(limit) : 0;
+      counts[ord] = p;
+      if (p) first = vr!.recordedOrder().minDay[p - 1];
+      for (const t of tail?.get(ord) ?? []) if (t.day < first) first = t.day;
+      if (first < firstKey[c]) firstKey[c] = first;
     }
+    // the groups with a row by then (as SQL's as-of reads give them)
+    const renumber = new Int32Array(candidates.length).fill(-1);
+    const groups: Group[] = [];
+    candidates.forEach((g, c) => {
+      if (firstKey[c] === Infinity) return;
+      renumber[c] = groups.length;
+      groups.push({ id: g.id, keyValues: g.keyValues, firstDay: dayKeyDate(firstKey[c]) });
+    });
+    const groupOf = new Int32Array(R).fill(-1);
+    for (let ord = 0; ord < R; ord++) if (candidateOf[ord] >= 0) groupOf[ord] = renumber[candidateOf[ord]];
     const G = groups.length;
-    groups.forEach((g, gi) => (g.firstDay = dayKeyDate(firstKey[gi])));
     const cum = new Float64Array(n * G);
     const lo = this.lo;
-    for (const cell of cells) {
-      const g = groupOf[cell.ord];
+    for (let ord = 0; ord < R; ord++) {
+      const g = groupOf[ord];
       if (g < 0) continue;
-      const vr = vrows[cell.ord];
-      if (vr) for (let r = 0; r < vr.n; r++) if (vr.vds[r] < limit) cum[((vr.days[r] >> 5) - lo) * G + g] += vr.sums[r * m + mi];
-      for (const t of tail?.get(cell.ord) ?? []) cum[((t.day >> 5) - lo) * G + g] += t.sums[mi];
+      const vr = vrows[ord];
+      if (vr) {
+        const { months, sums } = vr.recordedOrder();
+        for (let j = 0, p = counts[ord]; j < p; j++) cum[(months[j] - lo) * G + g] += sums[j * m + mi];
+      }
+      for (const t of tail?.get(ord) ?? []) cum[((t.day >> 5) - lo) * G + g] += t.sums[mi];
     }
     for (let i = G; i < n * G; i++) cum[i] += cum[i - G];
     if (this.cutShapes.size >= MAX_SHAPES) this.cutShapes.clear();
     shape = { mi, groups, groupOf, cum, tail };
     this.cutShapes.set(key, shape);
     return shape;
+  }
+
+  /** Which group of a query's keys and filter each regency cell falls in (-1: none), kept per filter until a cell is added. */
+  private groupings = new Map<string, { groupOf: Int32Array; groups: { id: string; keyValues: string[] }[] }>();
+
+  private regencyGroups(q: CubeQuery): { groupOf: Int32Array; groups: { id: string; keyValues: string[] }[] } {
+    const cells = this.byOrd.R;
+    const key = JSON.stringify([q.keys, q.provinces, q.regions, q.where]);
+    let grouping = this.groupings.get(key);
+    if (grouping && grouping.groupOf.length === cells.length) return grouping;
+    const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
+    const regions = q.regions?.length ? new Set(q.regions) : undefined;
+    const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
+    const byId = new Map<string, number>();
+    const groups: { id: string; keyValues: string[] }[] = [];
+    const groupOf = new Int32Array(cells.length).fill(-1);
+    for (const cell of cells) {
+      if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
+      if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
+      const keyValues = q.keys.map((k) => cell.values[k]);
+      const id = keyValues.join('|');
+      let gi = byId.get(id);
+      if (gi === undefined) {
+        byId.set(id, (gi = groups.length));
+        groups.push({ id, keyValues });
+      }
+      groupOf[cell.ord] = gi;
+    }
+    if (this.groupings.size >= MAX_SHAPES) this.groupings.clear();
+    grouping = { groupOf, groups };
+    this.groupings.set(key, grouping);
+    return grouping;
   }
 
   /** Every group's balance at the end of a day as of a cut: as balancesAt, from the rows by recording day. */
@@ -635,41 +770,31 @@ export class Cube {
   private async loadCuts(state: State): Promise<boolean> {
     const position = state.position;
     const loaded = await this.db.transaction(async (tx) => {
-      if (this.db.engine === 'postgres') {
-        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        await tx.query("SET LOCAL work_mem = '256MB'");
-      }
+      if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       if ((await checkpoint(tx)) !== position) return undefined;
       const cells = await Cells.load(tx);
       const spans: Spans = new Map();
       const vrows = {} as Record<FactName, (VRows | undefined)[]>;
-      const vd = vintageDaySql('rec');
       for (const name of FACT_NAMES) {
         const { measures, recorded } = FACTS[name];
         const fact = state.facts[name];
         const m = measures.length;
-        const rows: (VRows | undefined)[] = [];
-        const spanRows = await tx.query<{ vd: number; lo: number; hi: number }>(
-          `SELECT ${vd} AS vd, (extract(epoch FROM min(rec)) * 1000)::float8 AS lo, (extract(epoch FROM max(rec)) * 1000)::float8 AS hi FROM ${recorded} GROUP BY 1`,
-        );
-        for (const r of spanRows) widenSpan(spans, r.vd, r.lo, r.hi);
+        // read as stored (a sort in SQL costs more than the read) and put in order here
+        const rows = new LoadedRows(m);
         const sums = new Array<number>(m).fill(0);
-        // summed per (cell, day, recording day) and in that order: each cell's rows are appended
-        await tx.copyOutBlocks(
-          `SELECT cell, eff, ${vd}, ${measures.map((x) => `sum(${x})::int`).join(', ')} FROM ${recorded} GROUP BY cell, eff, 3 ORDER BY cell, eff, 3`,
-          (block) => {
-            const f = new CopyFields(block);
-            while (!f.done) {
-              const cell = cells.get(Number(f.field()));
-              const eff = f.field();
-              const v = Number(f.field());
-              for (let k = 0; k < m; k++) sums[k] = Number(k < m - 1 ? f.field() : f.last());
-              const ord = fact.regencyOrd(cell.region, cell.dims);
-              (rows[ord] ??= new VRows(m)).add(dateKey(eff), v, sums);
-            }
-          },
-        );
-        vrows[name] = rows;
+        await tx.copyOutBlocks(`SELECT cell, eff, (date_part('epoch', rec) * 1000)::int8, ${measures.join(', ')} FROM ${recorded}`, (block) => {
+          const f = new CopyFields(block);
+          while (!f.done) {
+            const cell = cells.get(Number(f.field()));
+            const eff = f.field();
+            const ms = Number(f.field());
+            for (let k = 0; k < m; k++) sums[k] = Number(k < m - 1 ? f.field() : f.last());
+            const vd = vintageDay(ms);
+            widenSpan(spans, vd, ms, ms);
+            rows.push(fact.regencyOrd(cell.region, cell.dims), dateKey(eff), vd, sums);
+          }
+        });
+        vrows[name] = rows.byCell();
       }
       return { spans, vrows };
     });

@@ -22,8 +22,6 @@ export const VINTAGE_DAYS = 1 << 15;
 export const vintageDay = (ms: number): number => Math.floor((ms + JAKARTA_MS) / DAY_MS) - DAY_2000;
 /** The instant (epoch ms) Asia/Jakarta day `vd` begins. */
 export const vintageDayStart = (vd: number): number => (vd + DAY_2000) * DAY_MS - JAKARTA_MS;
-/** The same day number in SQL, from a timestamptz column (the two must agree to the millisecond). */
-export const vintageDaySql = (col: string): string => `(floor((extract(epoch FROM ${col}) * 1000 + ${JAKARTA_MS}) / ${DAY_MS})::int - ${DAY_2000})`;
 
 /** The first and last recorded instants (epoch ms) of the rows a batch wrote per recording day. */
 export type Spans = Map<number, { min: number; max: number }>;

@@ -32,6 +32,8 @@ let db: TestDatabase;
 let cube: Cube;
 // recorded time only moves forward, across runs too (the log keeps every run's events)
 let now = Date.parse('2024-12-31T16:59:59.990Z');
+/** Cuts before the last event recorded: each must be placed by the cube (from its rows by recording day), none left to SQL. */
+let pastCuts = 0;
 beforeAll(async () => {
   db = await freshDatabase();
   cube = new Cube(db);
@@ -59,8 +61,11 @@ describe('as-of cuts over monthly vintages', () => {
           }
           await catchUp(db);
           recorded.push(now + 1); // just after the last append
+          // (a batch's events may all be refused: the last one recorded is what the cube holds)
+          const [{ last }] = await db.query<{ last: Date }>('SELECT max(recorded_at) AS last FROM events');
           for (const [q, pick, shift] of cuts) {
             const asOf = new Date(recorded[pick % recorded.length] + shift);
+            if (asOf < last) pastCuts++;
             const cut = await coverageSeries(db, { ...q, asOf });
             const replayed = await withReplay(db, await positionAsOf(db, asOf), (sql) => coverageSeries(sql, q));
             expect(answer(cut), JSON.stringify({ ...q, asOf })).toEqual(answer(replayed));
@@ -74,7 +79,8 @@ describe('as-of cuts over monthly vintages', () => {
     // the histories did span several recorded months
     const [{ n }] = await db.query<{ n: number }>("SELECT count(DISTINCT date_trunc('month', recorded_at AT TIME ZONE 'Asia/Jakarta'))::int AS n FROM events");
     expect(n).toBeGreaterThanOrEqual(5);
-    // cuts in the past were answered from the cube's rows by recording day, not SQL
-    expect(cube.cuts).toBeGreaterThan(10);
+    // every cut in the past was answered from the cube's rows by recording day, not SQL
+    expect(pastCuts).toBeGreaterThan(5);
+    expect(cube.cuts).toBe(pastCuts);
   });
 });
