@@ -7,6 +7,7 @@ import { appendEvents } from '../../src/eventstore/append.ts';
 import { positionAsOf, withReplay } from '../../src/projections/replay.ts';
 import { catchUp } from '../../src/projections/runner.ts';
 import { freshDatabase, type TestDatabase } from '../support/database.ts';
+import { enrolBpu, lapse, nik } from '../support/events.ts';
 import { query, toEvents, worker } from '../support/random-history.ts';
 
 // An as-of cut reads the vintages recorded in the months before its own
@@ -34,6 +35,7 @@ let cube: Cube;
 let now = Date.parse('2024-12-31T16:59:59.990Z');
 /** Cuts before the last event recorded: each must be placed by the cube (from its rows by recording day), none left to SQL. */
 let pastCuts = 0;
+let runs = 0;
 beforeAll(async () => {
   db = await freshDatabase();
   cube = new Cube(db);
@@ -59,7 +61,8 @@ describe('as-of cuts over monthly vintages', () => {
             await appendEvents(db, events.slice(i, i + 5), { atomic: false, clock: () => new Date(at) });
             recorded.push(at, nextMonthStart(at));
           }
-          await catchUp(db);
+          // the cube follows the batches as a server's does: in process (what its own projection hands it), or through read_model_changes
+          await catchUp(db, runs++ % 2 ? { onChanges: (from, to, changes) => cube.follow(from, to, changes) } : {});
           recorded.push(now + 1); // just after the last append
           // (a batch's events may all be refused: the last one recorded is what the cube holds)
           const [{ last }] = await db.query<{ last: Date }>('SELECT max(recorded_at) AS last FROM events');
@@ -82,5 +85,39 @@ describe('as-of cuts over monthly vintages', () => {
     // every cut in the past was answered from the cube's rows by recording day, not SQL
     expect(pastCuts).toBeGreaterThan(5);
     expect(cube.cuts).toBe(pastCuts);
+  });
+
+  it('split one batch\'s day rows by the day they were recorded on, when the same cell and day were recorded on several days', async () => {
+    // the cube has its rows by recording day before the batch, and follows it in process, as a server's own projection hands it over
+    const cube = new Cube(db);
+    await coverageSeries(db, { measure: 'ACTIVE_PARTICIPANTS', granularity: 'YEAR', from: '2016-01-01', to: '2016-12-31', asOf: new Date(now - 1) }, { cube });
+    // one cell (regency 3375, BPU, self-paid) and one effective day, recorded on three days; the batch's first day is neither first nor last for every key
+    const at = [now + 3 * HOUR, now + 2 * DAY, now + 2 * DAY + HOUR, now + 5 * DAY];
+    now = at.at(-1)!;
+    const days: [number, Parameters<typeof appendEvents>[1]][] = [
+      [at[0], [enrolBpu(nik(9001), '2016-03-03')]],
+      [at[1], [enrolBpu(nik(9002), '2016-03-03'), enrolBpu(nik(9003), '2016-03-09')]],
+      [at[2], [lapse(nik(9001), '2016-03-03')]],
+      [at[3], [enrolBpu(nik(9004), '2016-03-03'), lapse(nik(9003), '2016-03-09')]],
+    ];
+    for (const [t, events] of days) await appendEvents(db, events, { atomic: true, clock: () => new Date(t) });
+    await catchUp(db, { onChanges: (from, to, changes) => cube.follow(from, to, changes) });
+    const cuts = cube.cuts;
+    for (const t of [at[0] - 1, at[0], at[1] - 1, at[1], at[2], at[2] + 1, at[3] - 1, at[3], at[3] + 1]) {
+      const asOf = new Date(t);
+      for (const q of [
+        { measure: 'ACTIVE_PARTICIPANTS', granularity: 'DAY', from: '2016-03-01', to: '2016-03-10', filter: { regionCodes: ['3375'] } },
+        { measure: 'NEW_ENROLMENTS', granularity: 'MONTH', from: '2016-01-01', to: '2016-06-30', groupBy: ['REGENCY', 'SEGMENT'] },
+      ] as const) {
+        const replayed = await withReplay(db, await positionAsOf(db, asOf), (sql) => coverageSeries(sql, q));
+        expect(answer(await coverageSeries(db, { ...q, asOf }, { cube })), JSON.stringify({ ...q, asOf })).toEqual(answer(replayed));
+        expect(answer(await coverageSeries(db, { ...q, asOf })), JSON.stringify({ ...q, asOf })).toEqual(answer(replayed));
+      }
+    }
+    // as known now too (the batch's rows summed over their recording days)
+    const q = { measure: 'ACTIVE_PARTICIPANTS', granularity: 'DAY', from: '2016-03-01', to: '2016-03-10', filter: { regionCodes: ['3375'] } } as const;
+    expect(answer(await coverageSeries(db, q, { cube }))).toEqual(answer(await coverageSeries(db, q)));
+    // the cube placed every cut before the last append (7 instants x 2 queries)
+    expect(cube.cuts - cuts).toBe(14);
   });
 });
