@@ -120,12 +120,18 @@ class DayRows {
 
 /** One regency cell's rows by (effective day key, recording day), in that order: what as-of cuts read. */
 class VRows {
-  days = new Int32Array(4);
-  vds = new Int32Array(4);
+  days: Int32Array;
+  vds: Int32Array;
   sums: Int32Array;
   n = 0;
-  constructor(private readonly m: number) {
-    this.sums = new Int32Array(4 * m);
+  /** `capacity`: rows before the arrays grow (a load knows each cell's count). */
+  constructor(
+    private readonly m: number,
+    capacity = 4,
+  ) {
+    this.days = new Int32Array(capacity);
+    this.vds = new Int32Array(capacity);
+    this.sums = new Int32Array(capacity * m);
   }
 
   /**
@@ -272,10 +278,16 @@ class LoadedRows {
     }
     const byOrd: (VRows | undefined)[] = [];
     const row = new Array<number>(m).fill(0);
-    for (let i = 0; i < n; i++) {
+    // (rows of one cell are consecutive now: each cell's arrays are made at its size)
+    for (let i = 0, start = 0; i < n; i++) {
       const r = order![i];
+      const ord = this.ord[r];
+      if (!byOrd[ord]) {
+        for (start = i; start < n && this.ord[order![start]] === ord; start++);
+        byOrd[ord] = new VRows(m, start - i);
+      }
       for (let k = 0; k < m; k++) row[k] = this.sums[r * m + k];
-      (byOrd[this.ord[r]] ??= new VRows(m)).add(this.day[r], this.vd[r], row);
+      byOrd[ord]!.add(this.day[r], this.vd[r], row);
     }
     // (made now rather than by the first cuts)
     for (const rows of byOrd) rows?.recordedOrder();

@@ -110,10 +110,11 @@ describe('as-of cuts over monthly vintages', () => {
     const cuts = cube.cuts;
     for (const t of [at[0] - 1, at[0], at[1] - 1, at[1], at[2], at[2] + 1, at[3] - 1, at[3], at[3] + 1]) {
       const asOf = new Date(t);
-      for (const q of [
+      const queries: CoverageQuery[] = [
         { measure: 'ACTIVE_PARTICIPANTS', granularity: 'DAY', from: '2016-03-01', to: '2016-03-10', filter: { regionCodes: ['3375'] } },
         { measure: 'NEW_ENROLMENTS', granularity: 'MONTH', from: '2016-01-01', to: '2016-06-30', groupBy: ['REGENCY', 'SEGMENT'] },
-      ] as const) {
+      ];
+      for (const q of queries) {
         const replayed = await withReplay(db, await positionAsOf(db, asOf), (sql) => coverageSeries(sql, q));
         expect(answer(await coverageSeries(db, { ...q, asOf }, { cube })), JSON.stringify({ ...q, asOf })).toEqual(answer(replayed));
         expect(answer(await coverageSeries(db, { ...q, asOf })), JSON.stringify({ ...q, asOf })).toEqual(answer(replayed));
@@ -121,7 +122,7 @@ describe('as-of cuts over monthly vintages', () => {
       }
     }
     // as known now too (the batch's rows summed over their recording days)
-    const q = { measure: 'ACTIVE_PARTICIPANTS', granularity: 'DAY', from: '2016-03-01', to: '2016-03-10', filter: { regionCodes: ['3375'] } } as const;
+    const q: CoverageQuery = { measure: 'ACTIVE_PARTICIPANTS', granularity: 'DAY', from: '2016-03-01', to: '2016-03-10', filter: { regionCodes: ['3375'] } };
     expect(answer(await coverageSeries(db, q, { cube }))).toEqual(answer(await coverageSeries(db, q)));
     // the cube placed every cut before the last append (7 instants x 2 queries, and again for the public answers: 4 tables each)
     expect(cube.cuts - cuts).toBeGreaterThan(14);
