@@ -1,7 +1,7 @@
 import { CopyFields } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
-import { vintageDay, vintageDayStart, VINTAGE_DAYS, widenSpan, type Change, type ChangeSet, type Spans } from '../projections/changes.ts';
+import { CHANGES_FORMAT, vintageDay, vintageDayStart, VINTAGE_DAYS, widenSpan, type Change, type ChangeSet, type Spans } from '../projections/changes.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
@@ -728,7 +728,8 @@ export class Cube {
       );
       let at = s.position;
       const chained = rows.every((r) => {
-        const ok = r.from_position === at && r.changes !== null;
+        // (changes written in another format, by another version of cakupan, are not read: the cube reloads)
+        const ok = r.from_position === at && r.changes !== null && `${r.changes}\n`.startsWith(`${CHANGES_FORMAT}\n`);
         at = r.to_position;
         return ok;
       });
@@ -928,11 +929,11 @@ function addChange(s: State, c: Change): void {
   s.facts[c.fact].add(c.region, c.dims, c.eff, c.sums, c.vintage);
 }
 
-/** read_model_changes text (ChangeSet.toText): `@ \t vintage \t first \t last` and `fact \t region \t dims… \t eff \t vintage \t sums…` lines. */
+/** read_model_changes text (ChangeSet.toText): its format's line, then `@ \t vintage \t first \t last` and `fact \t region \t dims… \t eff \t vintage \t sums…` lines. */
 function applyText(s: State, text: string): void {
-  if (!text) return;
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i].split('\t');
     if (f[0] === '@') {
       if (s.spans) widenSpan(s.spans, Number(f[1]), Number(f[2]), Number(f[3]));
       continue;

@@ -41,9 +41,13 @@ export function widenSpan(spans: Spans, vd: number, min: number, max: number): v
  * rows span. Written with the batch (read_model_changes) so every server's
  * in-memory cube can follow the read models, as known now and for as-of
  * cuts. Text lines: `fact \t region \t dims… \t eff \t vintage \t sums…`,
- * and `@ \t vintage \t first ms \t last ms` per recording day.
+ * and `@ \t vintage \t first ms \t last ms` per recording day, after a
+ * first line naming the format (CHANGES_FORMAT): a reader that does not
+ * know it reloads instead.
  * Each roll-up writer adds a (cell, day, recording day) once per batch.
  */
+export const CHANGES_FORMAT = 'cakupan-changes 2';
+
 export class ChangeSet {
   private sources: ChangeSource[] = [];
   readonly spans: Spans = new Map();
@@ -61,7 +65,7 @@ export class ChangeSet {
   }
 
   toText(): string {
-    const out: string[] = [];
+    const out: string[] = [CHANGES_FORMAT];
     for (const [vd, { min, max }] of this.spans) out.push(`@\t${vd}\t${min}\t${max}`);
     this.forEach((c) => out.push(`${c.fact}\t${c.region}\t${c.dims.join('\t')}\t${c.eff}\t${c.vintage}\t${c.sums.join('\t')}`));
     return out.join('\n');
