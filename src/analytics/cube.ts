@@ -62,6 +62,18 @@ const monthNumber = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5
 /** A day's key in DayRows: its month number * 32 + its day of the month - 1 (day), so a month's days are the keys [month * 32, month * 32 + 31). */
 const dayKey = (month: number, day: number) => month * 32 + day;
 
+/** The first of `a[0..n)` (in ascending order) that is not below `k` (n: none). */
+function lowerBound(a: Int32Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** One regency cell's day rows in day order: keys (dayKey) and sums [row * measures + measure]. */
 class DayRows {
   keys = new Int32Array(4);
@@ -73,14 +85,7 @@ class DayRows {
 
   /** The first row on or after day key `k`. */
   private seek(k: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.keys[mid] < k) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.keys, this.n, k);
   }
 
   /** Adds a day's sums; true when the day's month had no row before. */
@@ -144,14 +149,7 @@ class VRows {
   /** How many of `recordedOrder`'s entries were recorded on days before `limit` (a prefix). */
   before(limit: number): number {
     const { vds } = this.recordedOrder();
-    let a = 0;
-    let b = vds.length;
-    while (a < b) {
-      const mid = (a + b) >> 1;
-      if (vds[mid] < limit) a = mid + 1;
-      else b = mid;
-    }
-    return a;
+    return lowerBound(vds, vds.length, limit);
   }
 
   recordedOrder(): { vds: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array } {
@@ -211,15 +209,8 @@ class VRows {
 
   /** The sum of measure `mi` over the rows from day key `lo` to `hi` recorded on days before `limit`. */
   sum(mi: number, lo: number, hi: number, limit: number): number {
-    let a = 0;
-    let b = this.n;
-    while (a < b) {
-      const mid = (a + b) >> 1;
-      if (this.days[mid] < lo) a = mid + 1;
-      else b = mid;
-    }
     let v = 0;
-    for (let r = a; r < this.n && this.days[r] <= hi; r++) if (this.vds[r] < limit) v += this.sums[r * this.m + mi];
+    for (let r = lowerBound(this.days, this.n, lo); r < this.n && this.days[r] <= hi; r++) if (this.vds[r] < limit) v += this.sums[r * this.m + mi];
     return v;
   }
 }
@@ -367,24 +358,11 @@ class Fact {
     if (shape) return shape;
     const m = this.spec.measures.length;
     const n = this.n;
-    const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
-    const regions = q.regions?.length ? new Set(q.regions) : undefined;
-    const where = Object.entries(q.where).map(([col, vs]) => [col, new Set(vs)] as const);
-    const byId = new Map<string, number>();
-    const groups: Group[] = [];
-    const groupOf = new Int32Array(this.byOrd[level].length).fill(-1);
+    const { groupOf, groups: keys } = this.grouping(level, q);
+    const groups: Group[] = keys.map(({ id, keyValues }) => ({ id, keyValues, firstDay: '9999-12-31' }));
     for (const cell of this.byOrd[level]) {
-      if ((provinces || regions) && !(provinces?.has(cell.values.province) || regions?.has(cell.values.region))) continue;
-      if (!where.every(([col, vs]) => vs.has(cell.values[col]))) continue;
-      const keyValues = q.keys.map((k) => cell.values[k]);
-      const id = keyValues.join('|');
-      let gi = byId.get(id);
-      if (gi === undefined) {
-        byId.set(id, (gi = groups.length));
-        groups.push({ id, keyValues, firstDay: cell.firstDay });
-      }
-      groupOf[cell.ord] = gi;
-      if (cell.firstDay < groups[gi].firstDay) groups[gi].firstDay = cell.firstDay;
+      const gi = groupOf[cell.ord];
+      if (gi >= 0 && cell.firstDay < groups[gi].firstDay) groups[gi].firstDay = cell.firstDay;
     }
     const G = groups.length;
     const cum = new Float64Array(n * G);
@@ -408,17 +386,26 @@ class Fact {
   }
 
   /**
+   * Each group's month-end balance a date's figures start from (`cum` laid
+   * out as in Shape): the date's own month when it is a month end (or past
+   * the cube's months), else the month before; `done` when that is the answer.
+   */
+  private opening(cum: Float64Array, G: number, { i, end }: DateAt): { out: Float64Array; done: boolean } {
+    const n = this.n;
+    if (i < 0 || !n) return { out: new Float64Array(G), done: true };
+    const month = i >= n || end ? Math.min(i, n - 1) : i - 1;
+    return { out: month >= 0 ? cum.slice(month * G, (month + 1) * G) : new Float64Array(G), done: i >= n || end };
+  }
+
+  /**
    * Every group's balance (cumulative sum of measure `mi`) at the end of a
    * day: its month's opening balance, plus the day rows up to the day of the
    * cells with rows in that month (a few percent of them).
    */
-  balancesAt({ level, mi, groups, groupOf, cum }: Shape, { i, end, last, monthKey }: DateAt): Float64Array {
-    const G = groups.length;
-    const n = this.n;
-    if (i < 0 || !n) return new Float64Array(G);
-    const month = i >= n || end ? Math.min(i, n - 1) : i - 1;
-    const out = month >= 0 ? cum.slice(month * G, (month + 1) * G) : new Float64Array(G);
-    if (i >= n || end) return out;
+  balancesAt({ level, mi, groups, groupOf, cum }: Shape, at: DateAt): Float64Array {
+    const { out, done } = this.opening(cum, groups.length, at);
+    if (done) return out;
+    const { i, last, monthKey } = at;
     const m = this.spec.measures.length;
     const cells = this.byOrd[level];
     for (const ord of this.active[level].get(monthKey >> 5) ?? []) {
@@ -537,7 +524,7 @@ class Fact {
     const { limit } = cut;
     const m = this.spec.measures.length;
     const n = this.n;
-    const { groupOf: candidateOf, groups: candidates } = this.regencyGroups(q);
+    const { groupOf: candidateOf, groups: candidates } = this.grouping('R', q);
     const R = candidateOf.length;
     // each cell's rows by then (a prefix of its rows in recording-day order), and each group's first day
     const counts = new Int32Array(R);
@@ -583,12 +570,12 @@ class Fact {
     return shape;
   }
 
-  /** Which group of a query's keys and filter each regency cell falls in (-1: none), kept per filter until a cell is added. */
+  /** Which group of a query's keys and filter each cell of a level falls in (-1: none), kept per level and filter until a cell is added. */
   private groupings = new Map<string, { groupOf: Int32Array; groups: { id: string; keyValues: string[] }[] }>();
 
-  private regencyGroups(q: CubeQuery): { groupOf: Int32Array; groups: { id: string; keyValues: string[] }[] } {
-    const cells = this.byOrd.R;
-    const key = JSON.stringify([q.keys, q.provinces, q.regions, q.where]);
+  private grouping(level: Level, q: CubeQuery): { groupOf: Int32Array; groups: { id: string; keyValues: string[] }[] } {
+    const cells = this.byOrd[level];
+    const key = JSON.stringify([level, q.keys, q.provinces, q.regions, q.where]);
     let grouping = this.groupings.get(key);
     if (grouping && grouping.groupOf.length === cells.length) return grouping;
     const provinces = q.provinces?.length ? new Set(q.provinces) : undefined;
@@ -616,13 +603,10 @@ class Fact {
   }
 
   /** Every group's balance at the end of a day as of a cut: as balancesAt, from the rows by recording day. */
-  cutBalancesAt({ mi, groups, groupOf, cum, tail }: CutShape, { i, end, last, monthKey }: DateAt, cut: Cut): Float64Array {
-    const G = groups.length;
-    const n = this.n;
-    if (i < 0 || !n) return new Float64Array(G);
-    const month = i >= n || end ? Math.min(i, n - 1) : i - 1;
-    const out = month >= 0 ? cum.slice(month * G, (month + 1) * G) : new Float64Array(G);
-    if (i >= n || end) return out;
+  cutBalancesAt({ mi, groups, groupOf, cum, tail }: CutShape, at: DateAt, cut: Cut): Float64Array {
+    const { out, done } = this.opening(cum, groups.length, at);
+    if (done) return out;
+    const { last, monthKey } = at;
     const vrows = this.vrows!;
     const hi = monthKey + last;
     for (const ord of this.active.R.get(monthKey >> 5) ?? []) {
