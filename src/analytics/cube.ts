@@ -62,6 +62,13 @@ const monthNumber = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5
 /** A day's key in DayRows: its month number * 32 + its day of the month - 1 (day), so a month's days are the keys [month * 32, month * 32 + 31). */
 const dayKey = (month: number, day: number) => month * 32 + day;
 
+/** A copy of `a` in a larger array of `size`. */
+function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(size);
+  next.set(a);
+  return next;
+}
+
 /** The first of `a[0..n)` (in ascending order) that is not below `k` (n: none). */
 function lowerBound(a: Int32Array, n: number, k: number): number {
   let lo = 0;
@@ -142,7 +149,7 @@ class VRows {
   /**
    * The rows summed per (recording day, month), in that order, with the
    * first day among each prefix: what a cut's month-end balances read (a
-   * cut takes a prefix). Built when a cut first needs it.
+   * cut takes a prefix). Made at load, and again after the rows change.
    */
   private byVd: { vds: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array } | undefined;
 
@@ -185,14 +192,10 @@ class VRows {
     while (at > 0 && (this.days[at - 1] > k || (this.days[at - 1] === k && this.vds[at - 1] > vd))) at--;
     if (!(at > 0 && this.days[at - 1] === k && this.vds[at - 1] === vd)) {
       if (this.n === this.days.length) {
-        const grow = <T extends Int32Array>(a: T, size: number) => {
-          const next = new Int32Array(size);
-          next.set(a);
-          return next;
-        };
-        this.days = grow(this.days, this.n * 2);
-        this.vds = grow(this.vds, this.n * 2);
-        this.sums = grow(this.sums, this.n * 2 * m);
+        const size = Math.max(4, this.n * 2);
+        this.days = grown(this.days, size);
+        this.vds = grown(this.vds, size);
+        this.sums = grown(this.sums, size * m);
       }
       this.days.copyWithin(at + 1, at, this.n);
       this.vds.copyWithin(at + 1, at, this.n);
@@ -228,15 +231,10 @@ class LoadedRows {
 
   push(ord: number, day: number, vd: number, sums: readonly number[]): void {
     if (this.n === this.ord.length) {
-      const grow = (a: Int32Array) => {
-        const next = new Int32Array(a.length * 2);
-        next.set(a);
-        return next;
-      };
-      this.ord = grow(this.ord);
-      this.day = grow(this.day);
-      this.vd = grow(this.vd);
-      this.sums = grow(this.sums);
+      this.ord = grown(this.ord, this.n * 2);
+      this.day = grown(this.day, this.n * 2);
+      this.vd = grown(this.vd, this.n * 2);
+      this.sums = grown(this.sums, this.n * 2 * this.m);
     }
     const i = this.n++;
     this.ord[i] = ord;
