@@ -2,6 +2,7 @@ import { CopyFields } from '../db/copy-text.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { Cells, FACT_NAMES, FACTS, type Fact as FactName, type FactSpec } from '../projections/cells.ts';
 import { CHANGES_FORMAT, vintageDay, vintageDayStart, VINTAGE_DAYS, widenSpan, type Change, type ChangeSet, type Spans } from '../projections/changes.ts';
+import { countingSort } from '../projections/rollup-writer.ts';
 import { checkpoint } from '../projections/runner.ts';
 import type { Prefix } from './buckets.ts';
 import { isMonthEnd } from './periods.ts';
@@ -247,23 +248,12 @@ class LoadedRows {
   byCell(): (VRows | undefined)[] {
     const { n, m } = this;
     if (!n) return [];
+    // (stable: by recording day, then day, then cell; every key is a small non-negative integer)
     let order: Int32Array | null = null;
     for (const key of [this.vd, this.day, this.ord]) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        if (key[i] < lo) lo = key[i];
-        if (key[i] > hi) hi = key[i];
-      }
-      const count = new Int32Array(hi - lo + 2);
-      for (let i = 0; i < n; i++) count[key[i] - lo + 1]++;
-      for (let j = 1; j < count.length; j++) count[j] += count[j - 1];
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const r = order ? order[i] : i;
-        out[count[key[r] - lo]++] = r;
-      }
-      order = out;
+      let max = 0;
+      for (let i = 0; i < n; i++) if (key[i] > max) max = key[i];
+      order = countingSort(key, n, max + 1, order);
     }
     const byOrd: (VRows | undefined)[] = [];
     const row = new Array<number>(m).fill(0);
@@ -764,9 +754,7 @@ export class Cube {
   /** Loads every regency cell's rows by recording day, and each recording day's span, at the state's position. */
   private async loadCuts(state: State): Promise<boolean> {
     const position = state.position;
-    const loaded = await this.db.transaction(async (tx) => {
-      if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      if ((await checkpoint(tx)) !== position) return undefined;
+    const loaded = await this.snapshot(async (tx) => {
       const cells = await Cells.load(tx);
       const spans: Spans = new Map();
       const vrows = {} as Record<FactName, (VRows | undefined)[]>;
@@ -792,7 +780,7 @@ export class Cube {
         vrows[name] = rows.byCell();
       }
       return { spans, vrows };
-    });
+    }, position);
     // (a batch followed meanwhile would be missing from what was read)
     if (!loaded || state.position !== position) return false;
     for (const name of FACT_NAMES) state.facts[name].vrows = loaded.vrows[name];
@@ -805,9 +793,7 @@ export class Cube {
     const known = this.tails.get(t);
     if (known?.position === state.position) return known.tail;
     const position = state.position;
-    const tail = await this.db.transaction(async (tx) => {
-      if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      if ((await checkpoint(tx)) !== position) return undefined;
+    const tail = await this.snapshot(async (tx) => {
       const out = {} as NonNullable<Cut['tail']>;
       for (const name of FACT_NAMES) {
         const { dims, measures, recorded } = FACTS[name];
@@ -828,7 +814,7 @@ export class Cube {
         out[name] = byOrd;
       }
       return out;
-    });
+    }, position);
     if (!tail || state.position !== position) return undefined;
     if (this.tails.size >= 16) this.tails.clear();
     this.tails.set(t, { position, tail });
@@ -837,9 +823,7 @@ export class Cube {
 
   /** Reads every day row of the roll-ups at one committed position. */
   private async load(): Promise<State> {
-    return this.db.transaction(async (tx) => {
-      if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const position = await checkpoint(tx);
+    return (await this.snapshot(async (tx, position) => {
       const facts = { coverage: new Fact('coverage', FACTS.coverage), employer: new Fact('employer', FACTS.employer) };
       if (position === 0) return { position, facts }; // nothing projected: nothing to read
       const cells = await Cells.load(tx);
@@ -867,6 +851,19 @@ export class Cube {
         });
       }
       return { position, facts };
+    }))!;
+  }
+
+  /**
+   * `read` in one read-only snapshot of the read models (REPEATABLE READ on
+   * PostgreSQL; PGlite has one connection), given their position; undefined
+   * when `at` is given and they stand elsewhere.
+   */
+  private snapshot<T>(read: (tx: Sql, position: number) => Promise<T>, at?: number): Promise<T | undefined> {
+    return this.db.transaction(async (tx) => {
+      if (this.db.engine === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const position = await checkpoint(tx);
+      return at === undefined || position === at ? read(tx, position) : undefined;
     });
   }
 

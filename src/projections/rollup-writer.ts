@@ -198,7 +198,7 @@ const MONTH = 12;
 const BASE = 13;
 
 /** Entries 0..n-1 (or `order`'s, keeping their order among equals) sorted by `key[entry]` in [0, k). */
-function countingSort(key: Int32Array, n: number, k: number, order: Int32Array | null): Int32Array {
+export function countingSort(key: Int32Array, n: number, k: number, order: Int32Array | null): Int32Array {
   const count = new Int32Array(k + 1);
   for (let i = 0; i < n; i++) count[key[i] + 1]++;
   for (let j = 1; j <= k; j++) count[j] += count[j - 1];
