@@ -230,12 +230,12 @@ async function cubePrefixes(cube: Cube, sql: Sql, q: Omit<CubeQuery, 'column'>, 
 /**
  * The cube's state when it can answer, and the cut to answer at for an
  * as-of instant: none when the cut reads exactly what the cube holds (every
- * event it reflects was recorded by then, and the next one after it, if any,
- * later), else where it falls among the recording days (cube.cut).
+ * row it holds was recorded by then), else where it falls among the
+ * recording days (cube.cut).
  */
 async function cubeRead(cube: Cube, sql: Sql, asOf?: Date): Promise<{ state: Awaited<ReturnType<Cube['current']>>; cut?: Cut } | undefined> {
   const state = await cube.current(sql);
-  if (!asOf || (await cutsAt(sql, state.position, asOf))) return { state };
+  if (!asOf || asOf.getTime() >= state.recordedUpTo) return { state };
   const cut = await cube.cut(state, asOf);
   return cut && { state, cut };
 }
@@ -261,12 +261,6 @@ export async function readColumns(
   const { position, prefixes } = await readPrefixes(sql, { ...spec, columns: [spec.column] }, cells, need);
   const groups = [...prefixes[0].values()];
   return { position, groups, at: new Map(need.map((x) => [x, Float64Array.from(groups, (g) => sumAt(g, x))])) };
-}
-
-/** Whether the events recorded up to `asOf` are exactly those up to `position` (recorded time never decreases along the log). */
-async function cutsAt(sql: Sql, position: number, asOf: Date): Promise<boolean> {
-  const row = await recordedAround(sql, position);
-  return (position === 0 || (row.last !== null && row.last <= asOf)) && (row.next === null || row.next > asOf);
 }
 
 /** When the event at `position` and the one after it were recorded (null: no such event). */

@@ -41,6 +41,8 @@ export type Shape = { level: Level; mi: number; groups: readonly Group[]; groupO
 type DateAt = { i: number; end: boolean; last: number; monthKey: number };
 /** Query shapes whose balances a fact keeps between changes. */
 const MAX_SHAPES = 256;
+/** Entries of query shapes' rows by recording day kept at once (16 bytes each). */
+const MAX_REC_ENTRIES = 1 << 22;
 const LEVELS: readonly Level[] = ['R', 'P', 'N'];
 
 type Cell = {
@@ -64,8 +66,8 @@ const monthNumber = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5
 const dayKey = (month: number, day: number) => month * 32 + day;
 
 /** A copy of `a` in a larger array of `size`. */
-function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(size);
+function grown<A extends Int32Array | Float64Array>(a: A, size: number): A {
+  const next = new (a.constructor as new (n: number) => A)(size);
   next.set(a);
   return next;
 }
@@ -284,6 +286,63 @@ type TailRow = { day: number; sums: number[] };
 
 /** A query shape as of a cut: groups over the regency cells (by ordinal), and their month-end balances, as Shape. */
 type CutShape = { mi: number; groups: readonly Group[]; groupOf: Int32Array; cum: Float64Array; tail?: Map<number, TailRow[]> };
+/**
+ * A query shape's rows by recording day, per entry: recording day, `(month
+ * - lo) * candidates + candidate group`, the measure's sum, and the first day
+ * among the entries so far of that entry's cells; in recording-day order.
+ */
+type RecShape = {
+  candidateOf: Int32Array;
+  candidates: readonly { id: string; keyValues: string[] }[];
+  vds: Int32Array;
+  cells: Int32Array;
+  sums: Float64Array;
+  minDay: Int32Array;
+};
+
+/** A query shape's rows by recording day as they are summed: entries added in recording-day order, one per (recording day, month and group). */
+class RecEntries {
+  private vds = new Int32Array(4096);
+  private cells = new Int32Array(4096);
+  private sums = new Float64Array(4096);
+  private minDay = new Int32Array(4096);
+  private size = 0;
+  /** The entries of the current recording day start here. */
+  private first = 0;
+  private vd = -1;
+  /** (month - lo) * groups + group -> its latest entry */
+  private readonly slot: Int32Array;
+
+  constructor(monthsTimesGroups: number) {
+    this.slot = new Int32Array(monthsTimesGroups).fill(-1);
+  }
+
+  add(vd: number, c: number, sum: number, minDay: number): void {
+    if (vd !== this.vd) {
+      this.vd = vd;
+      this.first = this.size;
+    }
+    let e = this.slot[c];
+    if (e < this.first) {
+      e = this.slot[c] = this.size++;
+      if (this.size > this.vds.length) {
+        this.vds = grown(this.vds, this.size * 2);
+        this.cells = grown(this.cells, this.size * 2);
+        this.sums = grown(this.sums, this.size * 2);
+        this.minDay = grown(this.minDay, this.size * 2);
+      }
+      this.vds[e] = vd;
+      this.cells[e] = c;
+      this.minDay[e] = minDay;
+    } else if (minDay < this.minDay[e]) this.minDay[e] = minDay;
+    this.sums[e] += sum;
+  }
+
+  entries(): Omit<RecShape, 'candidateOf' | 'candidates'> {
+    const n = this.size;
+    return { vds: this.vds.slice(0, n), cells: this.cells.slice(0, n), sums: this.sums.slice(0, n), minDay: this.minDay.slice(0, n) };
+  }
+}
 
 class Fact {
   lo = 0;
@@ -459,6 +518,11 @@ class Fact {
   add(region: string, dims: readonly string[], eff: string, sums: number[], vintage = -1): void {
     if (this.shapes.size) this.shapes.clear();
     if (this.cutShapes.size) this.cutShapes.clear();
+    if (this.recShapes.size) {
+      this.recShapes.clear();
+      this.recEntries = 0;
+    }
+    this.byRecording = undefined;
     const month = monthNumber(eff);
     this.grow(month);
     const i = month - this.lo;
@@ -497,39 +561,169 @@ class Fact {
   }
 
   private cutShapes = new Map<string, CutShape>();
+  private recShapes = new Map<string, RecShape>();
+  /** Entries held by `recShapes` (they are bounded by it, not by their count). */
+  private recEntries = 0;
 
   /**
-   * Month-end balances per group for one query shape as of a cut: summed from
-   * the regency cells' rows by recording day (and the cut's tail), over the
-   * groups that have a row by then (as SQL's as-of reads give them).
+   * A query shape's rows by recording day over its candidate groups (the
+   * groups of the regency cells it reads), summed per (recording day, month,
+   * group) in that order, each entry with the first day among its cells' rows
+   * so far: a cut at any recording day sums one prefix of these, whatever the
+   * number of cells. Made on the shape's first cut (one pass over its cells'
+   * rows by recording day) and kept until the fact changes.
+   */
+  private recShape(q: CubeQuery, mi: number): RecShape {
+    const key = JSON.stringify([q.keys, q.provinces, q.regions, q.where, mi]);
+    const known = this.recShapes.get(key);
+    if (known) return known;
+    const { groupOf: candidateOf, groups: candidates } = this.grouping('R', q);
+    const R = candidateOf.length;
+    const G = candidates.length;
+    const lo = this.lo;
+    const m = this.spec.measures.length;
+    const vrows = this.vrows!;
+    const all = this.recordedOrder();
+    // the parts (values of the fact's first dim, as the program) the shape reads, each in recording-day order
+    const values = q.where[this.spec.dims[0]];
+    const parts = (values ? values.map((v) => all.parts.get(v)) : [...all.parts.values()]).filter((r) => r !== undefined);
+    let inParts = 0;
+    for (const [start, end] of parts) inParts += end - start;
+    let own = 0;
+    for (let ord = 0; ord < R; ord++) if (candidateOf[ord] >= 0 && vrows[ord]) own += vrows[ord]!.recordedOrder().vds.length;
+    const out = new RecEntries(this.n * G);
+    if (own * 4 < inParts) {
+      // a few of the parts' cells (a region filter): their own entries, put in recording-day order
+      const vd = new Int32Array(own);
+      const c = new Int32Array(own);
+      const sum = new Float64Array(own);
+      const min = new Int32Array(own);
+      let n = 0;
+      let maxVd = 0;
+      for (let ord = 0; ord < R; ord++) {
+        const g = candidateOf[ord];
+        const vr = g >= 0 ? vrows[ord] : undefined;
+        if (!vr) continue;
+        const { vds, months, sums, minDay } = vr.recordedOrder();
+        for (let j = 0; j < vds.length; j++, n++) {
+          vd[n] = vds[j];
+          c[n] = (months[j] - lo) * G + g;
+          sum[n] = sums[j * m + mi];
+          min[n] = minDay[j];
+          if (vds[j] > maxVd) maxVd = vds[j];
+        }
+      }
+      for (const i of countingSort(vd, n, maxVd + 1, null)) out.add(vd[i], c[i], sum[i], min[i]);
+    } else {
+      // the parts' entries, merged by recording day
+      const next = parts.map((r) => r[0]);
+      for (;;) {
+        let vd = Infinity;
+        for (let k = 0; k < parts.length; k++) if (next[k] < parts[k][1] && all.vds[next[k]] < vd) vd = all.vds[next[k]];
+        if (vd === Infinity) break;
+        for (let k = 0; k < parts.length; k++) {
+          let j = next[k];
+          for (const end = parts[k][1]; j < end && all.vds[j] === vd; j++) {
+            const ord = all.ords[j];
+            const g = ord < R ? candidateOf[ord] : -1;
+            if (g >= 0) out.add(vd, (all.months[j] - lo) * G + g, all.sums[j * m + mi], all.minDay[j]);
+          }
+          next[k] = j;
+        }
+      }
+    }
+    const shape: RecShape = { candidateOf, candidates, ...out.entries() };
+    if (this.recShapes.size >= MAX_SHAPES || this.recEntries + shape.vds.length > MAX_REC_ENTRIES) {
+      this.recShapes.clear();
+      this.recEntries = 0;
+    }
+    this.recShapes.set(key, shape);
+    this.recEntries += shape.vds.length;
+    return shape;
+  }
+
+  private byRecording: { vds: Int32Array; ords: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array; parts: Map<string, [number, number]> } | undefined;
+
+  /**
+   * Every regency cell's rows by recording day (VRows.recordedOrder's
+   * entries) in one list, with each entry's cell ordinal, in parts by the
+   * value of the fact's first dim (the program: most queries read one) and
+   * each part in recording-day order (counting sorts): what a query shape's
+   * rows by recording day are summed from, in one pass over the parts it
+   * reads. Made on the first shape after the rows change.
+   */
+  private recordedOrder(): NonNullable<Fact['byRecording']> {
+    if (this.byRecording) return this.byRecording;
+    const vrows = this.vrows!;
+    const m = this.spec.measures.length;
+    const cells = this.byOrd.R;
+    const dim = this.spec.dims[0];
+    const partOf = new Int32Array(vrows.length);
+    const names: string[] = [];
+    let total = 0;
+    let maxVd = 0;
+    vrows.forEach((vr, ord) => {
+      if (!vr) return;
+      const value = cells[ord].values[dim];
+      let p = names.indexOf(value);
+      if (p < 0) p = names.push(value) - 1;
+      partOf[ord] = p;
+      const { vds } = vr.recordedOrder();
+      total += vds.length;
+      if (vds.length && vds[vds.length - 1] > maxVd) maxVd = vds[vds.length - 1];
+    });
+    // entries counted per (part, recording day), then placed
+    const days = maxVd + 1;
+    const place = new Int32Array(names.length * days + 1);
+    vrows.forEach((vr, ord) => {
+      if (vr) for (const vd of vr.recordedOrder().vds) place[partOf[ord] * days + vd + 1]++;
+    });
+    for (let v = 1; v < place.length; v++) place[v] += place[v - 1];
+    const parts = new Map(names.map((name, p) => [name, [place[p * days], place[(p + 1) * days]] as [number, number]]));
+    const out = { vds: new Int32Array(total), ords: new Int32Array(total), months: new Int32Array(total), sums: new Int32Array(total * m), minDay: new Int32Array(total), parts };
+    vrows.forEach((vr, ord) => {
+      if (!vr) return;
+      const { vds, months, sums, minDay } = vr.recordedOrder();
+      const base = partOf[ord] * days;
+      for (let j = 0; j < vds.length; j++) {
+        const at = place[base + vds[j]]++;
+        out.vds[at] = vds[j];
+        out.ords[at] = ord;
+        out.months[at] = months[j];
+        out.minDay[at] = minDay[j];
+        for (let k = 0; k < m; k++) out.sums[at * m + k] = sums[j * m + k];
+      }
+    });
+    return (this.byRecording = out);
+  }
+
+  /**
+   * Month-end balances per group for one query shape as of a cut: a prefix of
+   * the shape's rows by recording day (and the cut's tail), over the groups
+   * that have a row by then (as SQL's as-of reads give them).
    */
   cutBalances(q: CubeQuery, mi: number, cut: Cut): CutShape {
     const key = JSON.stringify([cut.key, q.keys, q.provinces, q.regions, q.where, mi]);
     let shape = this.cutShapes.get(key);
     if (shape) return shape;
-    const vrows = this.vrows!;
     const tail = cut.tail?.[this.name];
-    const { limit } = cut;
-    const m = this.spec.measures.length;
-    const n = this.n;
-    const { groupOf: candidateOf, groups: candidates } = this.grouping('R', q);
+    const rs = this.recShape(q, mi);
+    const { candidateOf, candidates } = rs;
     const R = candidateOf.length;
-    // each cell's rows by then (a prefix of its rows in recording-day order), and each group's first day
-    const counts = new Int32Array(R);
-    const firstKey = new Float64Array(candidates.length).fill(Infinity);
-    for (let ord = 0; ord < R; ord++) {
-      const c = candidateOf[ord];
-      if (c < 0) continue;
-      let first = Infinity;
-      const vr = vrows[ord];
-      const p = vr ? vr.before(limit) : 0;
-      counts[ord] = p;
-      if (p) first = vr!.recordedOrder().minDay[p - 1];
-      for (const t of tail?.get(ord) ?? []) if (t.day < first) first = t.day;
-      if (first < firstKey[c]) firstKey[c] = first;
+    const C = candidates.length;
+    const p = lowerBound(rs.vds, rs.vds.length, cut.limit);
+    // each candidate group's first day by then
+    const firstKey = new Float64Array(C).fill(Infinity);
+    for (let j = 0; j < p; j++) {
+      const c = rs.cells[j] % C;
+      if (rs.minDay[j] < firstKey[c]) firstKey[c] = rs.minDay[j];
+    }
+    for (const [ord, rows] of tail ?? []) {
+      const c = ord < R ? candidateOf[ord] : -1;
+      if (c >= 0) for (const t of rows) if (t.day < firstKey[c]) firstKey[c] = t.day;
     }
     // the groups with a row by then (as SQL's as-of reads give them)
-    const renumber = new Int32Array(candidates.length).fill(-1);
+    const renumber = new Int32Array(C).fill(-1);
     const groups: Group[] = [];
     candidates.forEach((g, c) => {
       if (firstKey[c] === Infinity) return;
@@ -539,17 +733,16 @@ class Fact {
     const groupOf = new Int32Array(R).fill(-1);
     for (let ord = 0; ord < R; ord++) if (candidateOf[ord] >= 0) groupOf[ord] = renumber[candidateOf[ord]];
     const G = groups.length;
+    const n = this.n;
     const cum = new Float64Array(n * G);
-    const lo = this.lo;
-    for (let ord = 0; ord < R; ord++) {
-      const g = groupOf[ord];
-      if (g < 0) continue;
-      const vr = vrows[ord];
-      if (vr) {
-        const { months, sums } = vr.recordedOrder();
-        for (let j = 0, p = counts[ord]; j < p; j++) cum[(months[j] - lo) * G + g] += sums[j * m + mi];
-      }
-      for (const t of tail?.get(ord) ?? []) cum[((t.day >> 5) - lo) * G + g] += t.sums[mi];
+    for (let j = 0; j < p; j++) {
+      const c = rs.cells[j];
+      const g = renumber[c % C];
+      cum[((c - (c % C)) / C) * G + g] += rs.sums[j];
+    }
+    for (const [ord, rows] of tail ?? []) {
+      const g = ord < R ? groupOf[ord] : -1;
+      if (g >= 0) for (const t of rows) cum[((t.day >> 5) - this.lo) * G + g] += t.sums[mi];
     }
     for (let i = G; i < n * G; i++) cum[i] += cum[i - G];
     if (this.cutShapes.size >= MAX_SHAPES) this.cutShapes.clear();
@@ -635,7 +828,17 @@ export type CubeQuery = CellFilter & {
 };
 
 /** The cube at one position; `spans` (the first and last recorded instant per recording day) once an as-of cut has loaded the rows by recording day. */
-type State = { position: number; facts: Record<FactName, Fact>; spans?: Spans };
+type State = {
+  position: number;
+  facts: Record<FactName, Fact>;
+  spans?: Spans;
+  /**
+   * No row the cube holds was recorded after this instant (epoch ms; -Infinity
+   * when it holds none): an as-of cut at or after it reads exactly what the
+   * cube holds.
+   */
+  recordedUpTo: number;
+};
 
 export class Cube {
   private state: State | undefined;
@@ -687,7 +890,10 @@ export class Cube {
     const s = this.state;
     if (!s || s.position !== from) return;
     changes.forEach((c) => addChange(s, c));
-    if (s.spans) for (const [vd, { min, max }] of changes.spans) widenSpan(s.spans, vd, min, max);
+    for (const [vd, { min, max }] of changes.spans) {
+      if (s.spans) widenSpan(s.spans, vd, min, max);
+      if (max > s.recordedUpTo) s.recordedUpTo = max;
+    }
     s.position = to;
   }
 
@@ -825,7 +1031,9 @@ export class Cube {
   private async load(): Promise<State> {
     return (await this.snapshot(async (tx, position) => {
       const facts = { coverage: new Fact('coverage', FACTS.coverage), employer: new Fact('employer', FACTS.employer) };
-      if (position === 0) return { position, facts }; // nothing projected: nothing to read
+      if (position === 0) return { position, facts, recordedUpTo: -Infinity }; // nothing projected: nothing to read
+      // (recorded time never decreases along the log: the event at the position was recorded last)
+      const [{ ms }] = await tx.query<{ ms: number }>("SELECT date_part('epoch', recorded_at) * 1000 AS ms FROM events WHERE position = $1", [position]);
       const cells = await Cells.load(tx);
       for (const name of FACT_NAMES) {
         const { measures, days } = FACTS[name];
@@ -850,7 +1058,7 @@ export class Cube {
           }
         });
       }
-      return { position, facts };
+      return { position, facts, recordedUpTo: Number(ms) };
     }))!;
   }
 
@@ -915,6 +1123,7 @@ function applyText(s: State, text: string): void {
     const f = lines[i].split('\t');
     if (f[0] === '@') {
       if (s.spans) widenSpan(s.spans, Number(f[1]), Number(f[2]), Number(f[3]));
+      if (Number(f[3]) > s.recordedUpTo) s.recordedUpTo = Number(f[3]);
       continue;
     }
     const n = s.facts[f[0] as FactName].spec.dims.length;
