@@ -291,6 +291,8 @@ type CutShape = { mi: number; groups: readonly Group[]; groupOf: Int32Array; cum
  * - lo) * candidates + candidate group`, the measure's sum, and the first day
  * among the entries so far of that entry's cells; in recording-day order.
  */
+/** A fact's regency cells' rows by recording day in one list (Fact.recordedOrder): per entry, its cell's ordinal, recording day, month, `m` sums and first day so far. */
+type RecordedOrder = { m: number; vds: Int32Array; ords: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array; parts: Map<string, [number, number]> };
 type RecShape = {
   candidateOf: Int32Array;
   candidates: readonly { id: string; keyValues: string[] }[];
@@ -299,6 +301,59 @@ type RecShape = {
   sums: Float64Array;
   minDay: Int32Array;
 };
+
+/**
+ * A few cells' rows by recording day (a region filter): their own entries
+ * (VRows.recordedOrder's), put in recording-day order by a counting sort.
+ * `own` is how many there are.
+ */
+function cellsEntries(vrows: readonly (VRows | undefined)[], candidateOf: Int32Array, own: number, G: number, lo: number, m: number, mi: number, out: RecEntries): void {
+  const vd = new Int32Array(own);
+  const c = new Int32Array(own);
+  const sum = new Int32Array(own);
+  const min = new Int32Array(own);
+  let n = 0;
+  let maxVd = 0;
+  for (let ord = 0; ord < candidateOf.length; ord++) {
+    const g = candidateOf[ord];
+    const vr = g >= 0 ? vrows[ord] : undefined;
+    if (!vr) continue;
+    const { vds, months, sums, minDay } = vr.recordedOrder();
+    for (let j = 0; j < vds.length; j++, n++) {
+      vd[n] = vds[j];
+      c[n] = (months[j] - lo) * G + g;
+      sum[n] = sums[j * m + mi];
+      min[n] = minDay[j];
+      if (vds[j] > maxVd) maxVd = vds[j];
+    }
+  }
+  for (const i of countingSort(vd, n, maxVd + 1, null)) out.add(vd[i], c[i], sum[i], min[i]);
+}
+
+/**
+ * The entries of the parts a shape reads (`next[k]` to `ends[k]` of the
+ * fact's list, each in recording-day order), merged by recording day.
+ */
+function partsEntries(all: RecordedOrder, next: Int32Array, ends: Int32Array, candidateOf: Int32Array, G: number, lo: number, mi: number, out: RecEntries): void {
+  const R = candidateOf.length;
+  const { m, vds, ords, months, sums, minDay } = all;
+  const P = next.length;
+  for (;;) {
+    let vd = 0x7fffffff;
+    for (let k = 0; k < P; k++) if (next[k] < ends[k] && vds[next[k]] < vd) vd = vds[next[k]];
+    if (vd === 0x7fffffff) return;
+    for (let k = 0; k < P; k++) {
+      let j = next[k];
+      const end = ends[k];
+      for (; j < end && vds[j] === vd; j++) {
+        const ord = ords[j];
+        const g = ord < R ? candidateOf[ord] : -1;
+        if (g >= 0) out.add(vd, (months[j] - lo) * G + g, sums[j * m + mi], minDay[j]);
+      }
+      next[k] = j;
+    }
+  }
+}
 
 /** A query shape's rows by recording day as they are summed: entries added in recording-day order, one per (recording day, month and group). */
 class RecEntries {
@@ -581,7 +636,6 @@ class Fact {
     const R = candidateOf.length;
     const G = candidates.length;
     const lo = this.lo;
-    const m = this.spec.measures.length;
     const vrows = this.vrows!;
     const all = this.recordedOrder();
     // the parts (values of the fact's first dim, as the program) the shape reads, each in recording-day order
@@ -592,46 +646,9 @@ class Fact {
     let own = 0;
     for (let ord = 0; ord < R; ord++) if (candidateOf[ord] >= 0 && vrows[ord]) own += vrows[ord]!.recordedOrder().vds.length;
     const out = new RecEntries(this.n * G);
-    if (own * 4 < inParts) {
-      // a few of the parts' cells (a region filter): their own entries, put in recording-day order
-      const vd = new Int32Array(own);
-      const c = new Int32Array(own);
-      const sum = new Float64Array(own);
-      const min = new Int32Array(own);
-      let n = 0;
-      let maxVd = 0;
-      for (let ord = 0; ord < R; ord++) {
-        const g = candidateOf[ord];
-        const vr = g >= 0 ? vrows[ord] : undefined;
-        if (!vr) continue;
-        const { vds, months, sums, minDay } = vr.recordedOrder();
-        for (let j = 0; j < vds.length; j++, n++) {
-          vd[n] = vds[j];
-          c[n] = (months[j] - lo) * G + g;
-          sum[n] = sums[j * m + mi];
-          min[n] = minDay[j];
-          if (vds[j] > maxVd) maxVd = vds[j];
-        }
-      }
-      for (const i of countingSort(vd, n, maxVd + 1, null)) out.add(vd[i], c[i], sum[i], min[i]);
-    } else {
-      // the parts' entries, merged by recording day
-      const next = parts.map((r) => r[0]);
-      for (;;) {
-        let vd = Infinity;
-        for (let k = 0; k < parts.length; k++) if (next[k] < parts[k][1] && all.vds[next[k]] < vd) vd = all.vds[next[k]];
-        if (vd === Infinity) break;
-        for (let k = 0; k < parts.length; k++) {
-          let j = next[k];
-          for (const end = parts[k][1]; j < end && all.vds[j] === vd; j++) {
-            const ord = all.ords[j];
-            const g = ord < R ? candidateOf[ord] : -1;
-            if (g >= 0) out.add(vd, (all.months[j] - lo) * G + g, all.sums[j * m + mi], all.minDay[j]);
-          }
-          next[k] = j;
-        }
-      }
-    }
+    // (two functions: each loop gets its own type feedback, and neither is deoptimised by the other's first run)
+    if (own * 4 < inParts) cellsEntries(vrows, candidateOf, own, G, lo, all.m, mi, out);
+    else partsEntries(all, Int32Array.from(parts, (r) => r[0]), Int32Array.from(parts, (r) => r[1]), candidateOf, G, lo, mi, out);
     const shape: RecShape = { candidateOf, candidates, ...out.entries() };
     if (this.recShapes.size >= MAX_SHAPES || this.recEntries + shape.vds.length > MAX_REC_ENTRIES) {
       this.recShapes.clear();
@@ -642,7 +659,7 @@ class Fact {
     return shape;
   }
 
-  private byRecording: { vds: Int32Array; ords: Int32Array; months: Int32Array; sums: Int32Array; minDay: Int32Array; parts: Map<string, [number, number]> } | undefined;
+  private byRecording: RecordedOrder | undefined;
 
   /**
    * Every regency cell's rows by recording day (VRows.recordedOrder's
@@ -652,7 +669,7 @@ class Fact {
    * rows by recording day are summed from, in one pass over the parts it
    * reads. Made on the first shape after the rows change.
    */
-  private recordedOrder(): NonNullable<Fact['byRecording']> {
+  private recordedOrder(): RecordedOrder {
     if (this.byRecording) return this.byRecording;
     const vrows = this.vrows!;
     const m = this.spec.measures.length;
@@ -680,7 +697,7 @@ class Fact {
     });
     for (let v = 1; v < place.length; v++) place[v] += place[v - 1];
     const parts = new Map(names.map((name, p) => [name, [place[p * days], place[(p + 1) * days]] as [number, number]]));
-    const out = { vds: new Int32Array(total), ords: new Int32Array(total), months: new Int32Array(total), sums: new Int32Array(total * m), minDay: new Int32Array(total), parts };
+    const out: RecordedOrder = { m, vds: new Int32Array(total), ords: new Int32Array(total), months: new Int32Array(total), sums: new Int32Array(total * m), minDay: new Int32Array(total), parts };
     vrows.forEach((vr, ord) => {
       if (!vr) return;
       const { vds, months, sums, minDay } = vr.recordedOrder();
