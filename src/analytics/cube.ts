@@ -1049,8 +1049,11 @@ export class Cube {
     return (await this.snapshot(async (tx, position) => {
       const facts = { coverage: new Fact('coverage', FACTS.coverage), employer: new Fact('employer', FACTS.employer) };
       if (position === 0) return { position, facts, recordedUpTo: -Infinity }; // nothing projected: nothing to read
-      // (recorded time never decreases along the log: the event at the position was recorded last)
-      const [{ ms }] = await tx.query<{ ms: number }>("SELECT date_part('epoch', recorded_at) * 1000 AS ms FROM events WHERE position = $1", [position]);
+      // (recorded time never decreases along the log: the last event up to the position was recorded last)
+      const [{ ms }] = await tx.query<{ ms: number }>(
+        "SELECT date_part('epoch', recorded_at) * 1000 AS ms FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1",
+        [position],
+      );
       const cells = await Cells.load(tx);
       for (const name of FACT_NAMES) {
         const { measures, days } = FACTS[name];
