@@ -1,5 +1,6 @@
 import type { Database, Sql } from '../db/database.ts';
 import { emptyStream, refold, type Fact, type StreamSnapshot } from '../domain/stream.ts';
+import { CompactWorkerStates } from './compact-states.ts';
 
 /**
  * The write side's view of streams: the state the deciders need, folded from
@@ -15,6 +16,13 @@ import { emptyStream, refold, type Fact, type StreamSnapshot } from '../domain/s
  * employers, say), at about the cost of a Map lookup, with no per-entry
  * recency bookkeeping; a miss only costs a fold from the log.
  *
+ * Worker streams, nearly all of a national history's streams, are kept apart
+ * in a compact table ({@link CompactWorkerStates}, about 40 bytes a stream)
+ * that is not evicted: a lapse arriving years after its enrolment still finds
+ * the worker's state, so a long import stays on the optimistic path instead
+ * of looking every later batch up in the log. The generations above hold the
+ * rest (employers, reference streams, states with retractions).
+ *
  * The import pipeline decides batches ahead of the log and writes their
  * states into the cache as it decides them (see {@link StreamStates.tentative}):
  * one Map write per event instead of a batch's own layer that every later
@@ -23,6 +31,9 @@ import { emptyStream, refold, type Fact, type StreamSnapshot } from '../domain/s
 export class StreamStates {
   #recent = new Map<string, StreamSnapshot>();
   #older = new Map<string, StreamSnapshot>();
+  readonly #workers: CompactWorkerStates;
+  /** Whether a worker-shaped id may be in the generations (then a compact set removes it from them). */
+  #workersInMaps = false;
   /** States per generation: at most twice this many are kept. */
   readonly #generation: number;
   /** Log position the cached states are current at; -1 when nothing is cached. */
@@ -40,8 +51,15 @@ export class StreamStates {
   /** Appends deciding against the log (see {@link beginRead}) in progress. */
   #readers = 0;
 
-  constructor(max = 250_000) {
+  /** `max`: states in the generations; `maxWorkers`: worker streams in the compact table. */
+  constructor(max = 250_000, maxWorkers?: number) {
     this.#generation = Math.max(1, Math.ceil(max / 2));
+    this.#workers = new CompactWorkerStates(maxWorkers);
+  }
+
+  /** Worker states in the compact table and the bytes it holds (for logs and tests). */
+  get compact(): { streams: number; bytes: number } {
+    return { streams: this.#workers.size, bytes: this.#workers.bytes };
   }
 
   /** Brings the cache in line with the log head (call under the append lock, or before any tentative batch). */
@@ -53,6 +71,7 @@ export class StreamStates {
       for (const { stream_id } of touched) {
         this.#recent.delete(stream_id);
         this.#older.delete(stream_id);
+        this.#workers.delete(stream_id);
       }
     } else {
       this.#drop();
@@ -149,6 +168,8 @@ export class StreamStates {
   #drop(): void {
     this.#recent.clear();
     this.#older.clear();
+    this.#workers.clear();
+    this.#workersInMaps = false;
     this.#head = -1;
     this.#epoch += 1;
     this.#open = 0;
@@ -177,6 +198,8 @@ export class StreamStates {
   }
 
   #lookup(id: string): StreamSnapshot | undefined {
+    const worker = this.#workers.get(id);
+    if (worker !== undefined) return worker;
     const recent = this.#recent.get(id);
     if (recent !== undefined) return recent;
     const older = this.#older.get(id);
@@ -185,6 +208,14 @@ export class StreamStates {
   }
 
   #remember(id: string, state: StreamSnapshot): void {
+    if (this.#workers.set(id, state)) {
+      if (this.#workersInMaps) {
+        this.#recent.delete(id);
+        this.#older.delete(id);
+      }
+      return;
+    }
+    if (CompactWorkerStates.holds(id)) this.#workersInMaps = true;
     this.#recent.set(id, state);
     if (this.#recent.size >= this.#generation) {
       this.#older = this.#recent;
