@@ -252,6 +252,13 @@ export class CompactWorkerStates {
   }
 }
 
+/**
+ * A string that holds its own characters: V8 makes a substring of 13 or more
+ * characters a slice that keeps its whole parent alive (for an import, a
+ * block of lines of hundreds of KB), so a string kept for long is copied.
+ */
+export const ownCopy = (s: string): string => (' ' + s).slice(1);
+
 const PREFIX = 'worker-';
 const ID_LENGTH = PREFIX.length + 32;
 /** Value words per slot: version, lastEffectiveOn (day), packed status/segment/sponsor/programs, since (day), region, NPP. */
@@ -302,6 +309,7 @@ class Interned {
   index(s: string): number {
     let i = this.#index.get(s);
     if (i === undefined) {
+      s = ownCopy(s); // not a slice of an import's block of lines
       i = this.#list.push(s) - 1;
       this.#index.set(s, i);
     }

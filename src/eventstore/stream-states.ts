@@ -1,6 +1,6 @@
 import type { Database, Sql } from '../db/database.ts';
 import { emptyStream, refold, type Fact, type StreamSnapshot } from '../domain/stream.ts';
-import { CompactWorkerStates } from './compact-states.ts';
+import { CompactWorkerStates, ownCopy } from './compact-states.ts';
 
 /**
  * The write side's view of streams: the state the deciders need, folded from
@@ -57,9 +57,9 @@ export class StreamStates {
     this.#workers = new CompactWorkerStates(maxWorkers);
   }
 
-  /** Worker states in the compact table and the bytes it holds (for logs and tests). */
-  get compact(): { streams: number; bytes: number } {
-    return { streams: this.#workers.size, bytes: this.#workers.bytes };
+  /** Worker states in the compact table and the bytes it holds, and the states in the generations (for logs and tests). */
+  get compact(): { streams: number; bytes: number; others: number } {
+    return { streams: this.#workers.size, bytes: this.#workers.bytes, others: this.#recent.size + this.#older.size };
   }
 
   /** Brings the cache in line with the log head (call under the append lock, or before any tentative batch). */
@@ -216,7 +216,9 @@ export class StreamStates {
       return;
     }
     if (CompactWorkerStates.holds(id)) this.#workersInMaps = true;
-    this.#recent.set(id, state);
+    // a stream id parsed from an import is a slice of its whole block of lines (hundreds of KB):
+    // a key kept for long must not keep that block alive
+    this.#recent.set(this.#recent.has(id) ? id : ownCopy(id), state);
     if (this.#recent.size >= this.#generation) {
       this.#older = this.#recent;
       this.#recent = new Map();
