@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { coverageSeries, type CoverageQuery } from '../src/analytics/coverage-series.ts';
+import { coverageSeries } from '../src/analytics/coverage-series.ts';
 import { Cube } from '../src/analytics/cube.ts';
 import { writeScenario } from '../src/cli/scenario-command.ts';
 import { loadConfig } from '../src/config/config.ts';
@@ -30,7 +30,7 @@ import { appendEvents } from '../src/eventstore/append.ts';
 import { eventLineParser } from '../src/importer/event-line.ts';
 import { importFile } from '../src/importer/import-file.ts';
 import { catchUp } from '../src/projections/runner.ts';
-import { fmt, throwawayDatabase } from './support.ts';
+import { fmt, SERIES_QUERIES as QUERIES, throwawayDatabase, timed, WARM_UP_QUERIES as WARM_UP } from './support.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '50' } } });
 const rounds = Number(values.rounds);
@@ -38,40 +38,6 @@ const config = loadConfig({ ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'bench-sec
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cakupan-bench-recorded-'));
 const DAY = 86_400_000;
 const START = Date.parse('2025-11-01T02:00:00Z');
-
-const QUERIES: CoverageQuery[] = [
-  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'MONTH', from: '2013-01-01', to: '2026-10-31' },
-  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'MONTH', from: '2013-01-01', to: '2026-10-31', groupBy: ['PROVINCE'] },
-  { measure: 'NEW_ENROLMENTS', granularity: 'QUARTER', from: '2015-01-01', to: '2026-09-30', groupBy: ['SEGMENT', 'SPONSOR'] },
-  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'YEAR', from: '2013-01-01', to: '2026-12-31', groupBy: ['PROGRAM'], filter: { regionCodes: ['31', '32'] } },
-  { measure: 'LAPSES', granularity: 'MONTH', from: '2020-01-01', to: '2026-10-31', filter: { segments: ['BPU'] } },
-];
-
-// Other shapes, asked first (as known now and as of) so that the timed rounds
-// measure the cube, not the JIT compiling its code: every figure still pays
-// its own shapes' first sums.
-const WARM_UP: CoverageQuery[] = [
-  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'QUARTER', from: '2014-01-01', to: '2025-12-31', groupBy: ['SEGMENT'], filter: { regionCodes: ['35'] } },
-  { measure: 'NEW_ENROLMENTS', granularity: 'YEAR', from: '2016-01-01', to: '2024-12-31', groupBy: ['PROVINCE', 'SPONSOR'] },
-  { measure: 'LAPSES', granularity: 'YEAR', from: '2013-01-01', to: '2026-12-31', groupBy: ['PROGRAM'] },
-  { measure: 'ACTIVE_PARTICIPANTS', granularity: 'WEEK', from: '2023-01-01', to: '2023-12-31', filter: { regionCodes: ['3171'] } },
-  { measure: 'NET_CHANGE', granularity: 'MONTH', from: '2013-01-01', to: '2026-10-31', filter: { segments: ['PU'] } },
-];
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-async function timed(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  const ms: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t = performance.now();
-    await run();
-    ms.push(performance.now() - t);
-  }
-  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
-}
 
 type Figures = Record<'cube' | 'sql' | 'asOf' | 'asOfSql', { p50: number; p95: number }> & { cutLoad: number; cubeLoad: number };
 
@@ -83,8 +49,8 @@ async function measure(db: Database, asOfs: Date[]): Promise<Figures> {
   for (const q of WARM_UP) await coverageSeries(db, q, { cube });
   let i = 0;
   const next = () => QUERIES[i++ % QUERIES.length];
-  const cubeFigures = await timed(() => coverageSeries(db, next(), { cube }));
-  const sql = await timed(() => coverageSeries(db, next()));
+  const cubeFigures = await timed(rounds, () => coverageSeries(db, next(), { cube }));
+  const sql = await timed(rounds, () => coverageSeries(db, next()));
   // the first cut in the past loads the cube's rows by recording day (once per server)
   t = performance.now();
   await coverageSeries(db, { ...QUERIES[0], asOf: new Date(START) }, { cube });
@@ -96,9 +62,9 @@ async function measure(db: Database, asOfs: Date[]): Promise<Figures> {
     cubeLoad,
     cutLoad,
     // as a server answers: from the cube (what it holds, or its rows by recording day)
-    asOf: await timed(() => coverageSeries(db, { ...next(), asOf: asOfs[i % asOfs.length] }, { cube })),
+    asOf: await timed(rounds, () => coverageSeries(db, { ...next(), asOf: asOfs[i % asOfs.length] }, { cube })),
     // without a cube: SQL over the monthly vintages plus what was recorded since
-    asOfSql: await timed(() => coverageSeries(db, { ...next(), asOf: asOfs[i % asOfs.length] })),
+    asOfSql: await timed(rounds, () => coverageSeries(db, { ...next(), asOf: asOfs[i % asOfs.length] })),
   };
 }
 
