@@ -3,37 +3,32 @@ import { PROGRAMS, SEGMENTS, SPONSORS, type Program } from '../domain/reference/
 import type { WorkerState } from '../domain/worker/worker.ts';
 
 /**
- * Worker stream states in typed arrays, about 40 bytes a stream, so an import
- * can keep every worker it has seen: a national history's lapses and program
- * changes arrive years after their enrolment, and a bounded cache of objects
- * (several hundred bytes a stream) has long forgotten them by then, which
- * turns each later batch into lookups in the log.
- *
- * The key is the stream id itself: `worker-` and the 128-bit pseudonym in
- * hex, kept as four 32-bit words (exact, no fingerprint). A state is kept
- * here only when it encodes exactly (no retracted events, a worker state
- * whose fields are known values); anything else is refused and stays with
- * the caller's object cache. Open addressing with linear probing, deletion by
- * backward shift (no tombstones), growing by doubling up to `maxStreams` (12 million by default: at most
- * 16 million slots, 640 MB).
+ * An open-addressing table keyed by worker stream id (`worker-` and the
+ * 128-bit pseudonym in hex, kept as four 32-bit words: exact, no
+ * fingerprint), with `words` 32-bit values a slot, in typed arrays: a few
+ * dozen bytes a worker, against several hundred for a Map of objects, so a
+ * national history's millions of workers fit. Linear probing, deletion by
+ * backward shift (no tombstones), growing by doubling while at most 80 % full
+ * up to `maxStreams`.
  */
-export class CompactWorkerStates {
+export class PseudonymTable {
   /** Slots × 4 key words; an all-zero key marks a free slot (a pseudonym of 128 zero bits is refused). */
   #keys: Uint32Array;
-  /** Slots × WORDS value words, see `#encode`. */
-  #values: Int32Array;
+  /** Slots × `words` value words, the caller's to read and write at `slot * words`. */
+  values: Int32Array;
   #mask: number;
   #size = 0;
+  readonly words: number;
   readonly #maxStreams: number;
-  /** Interned strings: regency codes and employer NPPs (bounded by regions and employers, not by workers). */
-  readonly #regions = new Interned();
-  readonly #npps = new Interned();
+  readonly #initialSlots: number;
   readonly #key = new Uint32Array(4);
 
-  constructor(maxStreams = 12_000_000, initialSlots = 1 << 12) {
+  constructor(words: number, maxStreams: number, initialSlots = 1 << 12) {
+    this.words = words;
     this.#maxStreams = maxStreams;
+    this.#initialSlots = initialSlots;
     this.#keys = new Uint32Array(initialSlots * 4);
-    this.#values = new Int32Array(initialSlots * WORDS);
+    this.values = new Int32Array(initialSlots * words);
     this.#mask = initialSlots - 1;
   }
 
@@ -41,52 +36,46 @@ export class CompactWorkerStates {
     return this.#size;
   }
 
-  /** Bytes held by the table (not counting the interned strings). */
+  /** Bytes held by the table. */
   get bytes(): number {
-    return this.#keys.byteLength + this.#values.byteLength;
+    return this.#keys.byteLength + this.values.byteLength;
   }
 
-  /** Whether this table could hold the stream (its id is a worker pseudonym). */
+  /** Whether an id has the shape of a worker stream id (the table may hold it). */
   static holds(id: string): boolean {
     return id.length === ID_LENGTH && id.startsWith(PREFIX);
   }
 
-  get(id: string): StreamSnapshot | undefined {
-    if (!this.#parse(id)) return undefined;
-    const slot = this.#find();
-    return slot < 0 ? undefined : this.#decode(slot);
+  /** The id's slot, or -1 when it is not in the table (or is no worker pseudonym). */
+  find(id: string): number {
+    return this.#parse(id) ? this.#find() : -1;
   }
 
-  /** Keeps the state; false (and nothing kept for the id) when it does not encode or the table is full. */
-  set(id: string, state: StreamSnapshot): boolean {
-    if (!this.#parse(id)) return false;
-    let slot = this.#find();
-    if (slot < 0) {
-      if (this.#size >= this.#maxStreams) return false;
-      if ((this.#size + 1) * 5 > (this.#mask + 1) * 4) this.#grow(); // at most 80 % full
-      slot = this.#free();
-      if (!this.#encode(slot, state)) return false;
-      this.#keys.set(this.#key, slot * 4);
-      this.#size += 1;
-      return true;
-    }
-    if (this.#encode(slot, state)) return true;
-    this.#remove(slot);
-    return false;
+  /** The id's slot, taking a free one when it is new; -1 when the id is no worker pseudonym or the table is full. */
+  insert(id: string): number {
+    if (!this.#parse(id)) return -1;
+    const slot = this.#find();
+    if (slot >= 0) return slot;
+    if (this.#size >= this.#maxStreams) return -1;
+    if ((this.#size + 1) * 5 > (this.#mask + 1) * 4) this.#grow(); // at most 80 % full
+    const free = this.#free();
+    this.#keys.set(this.#key, free * 4);
+    this.#size += 1;
+    return free;
   }
 
   delete(id: string): void {
     if (!this.#parse(id)) return;
     const slot = this.#find();
-    if (slot >= 0) this.#remove(slot);
+    if (slot >= 0) this.remove(slot);
   }
 
-  /** Forgets every state and gives the memory back. */
+  /** Forgets every entry and gives the memory back. */
   clear(): void {
-    if (this.#size === 0 && this.#mask < 1 << 12) return;
-    this.#keys = new Uint32Array((1 << 12) * 4);
-    this.#values = new Int32Array((1 << 12) * WORDS);
-    this.#mask = (1 << 12) - 1;
+    if (this.#size === 0 && this.#mask < this.#initialSlots) return;
+    this.#keys = new Uint32Array(this.#initialSlots * 4);
+    this.values = new Int32Array(this.#initialSlots * this.words);
+    this.#mask = this.#initialSlots - 1;
     this.#size = 0;
   }
 
@@ -142,10 +131,11 @@ export class CompactWorkerStates {
 
   #grow(): void {
     const oldKeys = this.#keys;
-    const oldValues = this.#values;
+    const oldValues = this.values;
+    const words = this.words;
     const slots = (this.#mask + 1) * 2;
     this.#keys = new Uint32Array(slots * 4);
-    this.#values = new Int32Array(slots * WORDS);
+    this.values = new Int32Array(slots * words);
     this.#mask = slots - 1;
     const key = this.#key;
     const saved = Uint32Array.from(key);
@@ -155,15 +145,16 @@ export class CompactWorkerStates {
       key.set(oldKeys.subarray(at, at + 4));
       const slot = this.#free();
       this.#keys.set(key, slot * 4);
-      this.#values.set(oldValues.subarray(old * WORDS, old * WORDS + WORDS), slot * WORDS);
+      this.values.set(oldValues.subarray(old * words, old * words + words), slot * words);
     }
     key.set(saved);
   }
 
   /** Empties the slot and shifts the entries after it on their probe paths back (linear probing's deletion). */
-  #remove(slot: number): void {
+  remove(slot: number): void {
     const keys = this.#keys;
-    const values = this.#values;
+    const values = this.values;
+    const words = this.words;
     const mask = this.#mask;
     const key = this.#key;
     const saved = Uint32Array.from(key);
@@ -176,13 +167,69 @@ export class CompactWorkerStates {
       // the entry may move into the hole when the hole lies on its path (cyclically between home and next)
       if (((next - home) & mask) >= ((next - hole) & mask)) {
         keys.copyWithin(hole * 4, at, at + 4);
-        values.copyWithin(hole * WORDS, next * WORDS, next * WORDS + WORDS);
+        values.copyWithin(hole * words, next * words, next * words + words);
         hole = next;
       }
     }
     keys.fill(0, hole * 4, hole * 4 + 4);
     this.#size -= 1;
     key.set(saved);
+  }
+}
+
+/**
+ * Worker stream states, about 40 bytes a stream (a {@link PseudonymTable}),
+ * so an import can keep every worker it has seen: a national history's lapses
+ * and program changes arrive years after their enrolment, and a bounded cache
+ * of objects (several hundred bytes a stream) has long forgotten them by then,
+ * which turns each later batch into lookups in the log. A state is kept only
+ * when it encodes exactly (no retracted events, a worker state whose fields
+ * are known values); anything else is refused and stays with the caller's
+ * object cache.
+ */
+export class CompactWorkerStates {
+  readonly #table: PseudonymTable;
+  /** Interned strings: regency codes and employer NPPs (bounded by regions and employers, not by workers). */
+  readonly #regions = new Interned();
+  readonly #npps = new Interned();
+
+  /** At most `maxStreams` workers (12 million by default: at most 16 million slots, 640 MB). */
+  constructor(maxStreams = 12_000_000, initialSlots = 1 << 12) {
+    this.#table = new PseudonymTable(WORDS, maxStreams, initialSlots);
+  }
+
+  get size(): number {
+    return this.#table.size;
+  }
+
+  get bytes(): number {
+    return this.#table.bytes;
+  }
+
+  static holds(id: string): boolean {
+    return PseudonymTable.holds(id);
+  }
+
+  get(id: string): StreamSnapshot | undefined {
+    const slot = this.#table.find(id);
+    return slot < 0 ? undefined : this.#decode(slot);
+  }
+
+  /** Keeps the state; false (and nothing kept for the id) when it does not encode or the table is full. */
+  set(id: string, state: StreamSnapshot): boolean {
+    const slot = this.#table.insert(id);
+    if (slot < 0) return false;
+    if (this.#encode(slot, state)) return true;
+    this.#table.remove(slot);
+    return false;
+  }
+
+  delete(id: string): void {
+    this.#table.delete(id);
+  }
+
+  clear(): void {
+    this.#table.clear();
   }
 
   /** Writes the state's words into the slot; false (slot untouched) when it does not encode exactly. */
@@ -212,7 +259,7 @@ export class CompactWorkerStates {
       if (w.regionCode !== undefined) region = this.#regions.index(w.regionCode);
       if (w.employerNpp !== undefined) npp = this.#npps.index(w.employerNpp);
     }
-    const v = this.#values;
+    const v = this.#table.values;
     const at = slot * WORDS;
     v[at] = s.version;
     v[at + 1] = last;
@@ -224,7 +271,7 @@ export class CompactWorkerStates {
   }
 
   #decode(slot: number): StreamSnapshot {
-    const v = this.#values;
+    const v = this.#table.values;
     const at = slot * WORDS;
     const packed = v[at + 2]!;
     const last = v[at + 1]!;

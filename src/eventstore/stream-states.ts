@@ -51,8 +51,13 @@ export class StreamStates {
   /** Appends deciding against the log (see {@link beginRead}) in progress. */
   #readers = 0;
 
-  /** `max`: states in the generations; `maxWorkers`: worker streams in the compact table. */
-  constructor(max = 250_000, maxWorkers?: number) {
+  /**
+   * `max`: states in the generations (employers, licences and the rest: the
+   * reference scenario has about one for every 25 workers, 250,000 at a tenth
+   * of the national scale, and an employer missing from the cache turns a
+   * batch's guess into lookups); `maxWorkers`: worker streams in the compact table.
+   */
+  constructor(max = 2_000_000, maxWorkers?: number) {
     this.#generation = Math.max(1, Math.ceil(max / 2));
     this.#workers = new CompactWorkerStates(maxWorkers);
   }
