@@ -6,7 +6,7 @@ import type { LogEvent } from './log-event.ts';
 import { readStream } from './log-event.ts';
 import { NO_WORKER, negatedMove, refold, stepWorker, workerCell, type WorkerCell, type WorkerMove } from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
-import { copyUpsert, rollupDigests, RollupWriter, type Batch } from './rollup-writer.ts';
+import { copyUpsert, rollupDigests, RollupWriter } from './rollup-writer.ts';
 
 /** Active participants as movements (the coverage roll-ups) plus each worker's current cell. */
 export const participants: Projection = {
@@ -16,7 +16,7 @@ export const participants: Projection = {
   async apply(tx, events, batch) {
     const mine = events.filter((e) => e.streamId.startsWith('worker-'));
     if (!mine.length) return;
-    const states = batch.fresh ? new Map<string, WorkerCell>() : await knownWorkers(tx, batch, mine);
+    const states = batch.fresh ? new Map<string, WorkerCell>() : await loadWorkers(tx, batch.cells, [...new Set(mine.map((e) => e.streamId))]);
     // (about 3.4 (cell, day) keys per worker event in the reference scenario: a worker counts once and per program)
     const writer = new RollupWriter('coverage', batch, Math.ceil(mine.length * 3.5));
     // retracted streams are read before the fold: the connection is then given to the recorded rows' COPY
@@ -30,7 +30,7 @@ export const participants: Projection = {
       throw error;
     }
     await writer.flush(tx);
-    batch.workerStates = await saveWorkers(tx, batch.cells, states, batch.fresh);
+    await saveWorkers(tx, batch.cells, states, batch.fresh);
   },
 
   async digest(sql) {
@@ -98,22 +98,6 @@ function cellIds(cells: Cells): (c: WorkerCell, program: number) => [number, num
   };
 }
 
-/** The committed cells of the batch's workers: from this process's cache where it knows them, else from `proj_workers`. */
-async function knownWorkers(tx: Sql, batch: Batch, mine: readonly LogEvent[]): Promise<Map<string, WorkerCell>> {
-  const ids = new Set(mine.map((e) => e.streamId));
-  const cache = batch.workers;
-  if (!cache) return loadWorkers(tx, batch.cells, [...ids]);
-  const states = new Map<string, WorkerCell>();
-  const missing: string[] = [];
-  for (const id of ids) {
-    const known = cache.get(id, batch.cells);
-    if (known === undefined) missing.push(id);
-    else if (known !== NO_WORKER) states.set(id, known);
-  }
-  if (missing.length) for (const [id, state] of await loadWorkers(tx, batch.cells, missing)) states.set(id, state);
-  return states;
-}
-
 async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<string, WorkerCell>> {
   const rows = await tx.query<{ stream_id: string; active: boolean; cell: number; programs: number }>(
     'SELECT stream_id, active, cell, programs FROM proj_workers WHERE stream_id = ANY($1::text[])',
@@ -127,29 +111,20 @@ async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<st
   );
 }
 
-/** Writes the batch's worker cells; returns each with its regency cell id (none: the worker counts nowhere). */
-async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell>, fresh: boolean): Promise<[string, WorkerCell, number | undefined][]> {
+async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell>, fresh: boolean): Promise<void> {
   const rows = new CopyBinary(states.size * 64);
   const gone: string[] = [];
-  const saved: [string, WorkerCell, number | undefined][] = [];
   // in key order when upserting, so index entries are appended instead of
   // inserted at random pages (a fresh table builds its key after, sorted)
   const ids = fresh ? states.keys() : [...states.keys()].sort();
   for (const id of ids) {
     const s = states.get(id)!;
     // a stream whose enrolment was retracted counts nowhere
-    if (!s.region) {
-      gone.push(id);
-      saved.push([id, s, undefined]);
-    } else {
-      const cell = cells.id('coverage', s.region, ['', s.segment, s.sponsor]);
-      rows.row(4).text(id).bool(s.active).int4(cell).int2(s.programs);
-      saved.push([id, s, cell]);
-    }
+    if (!s.region) gone.push(id);
+    else rows.row(4).text(id).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
   }
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE stream_id = ANY($1::text[])', [gone]);
   if (rows.length) await copyUpsert(tx, 'proj_workers', ['stream_id'], ['active', 'cell', 'programs'], rows, { fresh, update: 'replace' });
-  return saved;
 }
 
 export type { LogEvent };

@@ -1,5 +1,3 @@
-import type { WorkerCell } from './movements.ts';
-import type { WorkerCells } from './worker-cells.ts';
 import { CopyBinary } from '../db/copy-binary.ts';
 import type { CopyStream, Sql } from '../db/database.ts';
 import { VINTAGE_DAYS, vintageDay, widenSpan, type Change, type ChangeSet } from './changes.ts';
@@ -14,10 +12,6 @@ export type Batch = {
   cells: Cells;
   /** The batch's day-level deltas, for the servers' cubes. */
   changes: ChangeSet;
-  /** This process's cache of committed worker cells, current at the batch's start (see WorkerCells). */
-  workers?: WorkerCells;
-  /** The worker cells the batch leaves, with their regency cell ids: the cache takes them once the batch commits. */
-  workerStates?: [string, WorkerCell, number | undefined][];
 };
 
 // Effective days count from 1900-01-01, months from January 1900: small integers.

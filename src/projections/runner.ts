@@ -7,7 +7,6 @@ import { participants } from './participants.ts';
 import type { Projection } from './projection.ts';
 import { reference } from './reference.ts';
 import type { Batch } from './rollup-writer.ts';
-import { WorkerCells } from './worker-cells.ts';
 
 export const PROJECTIONS: readonly Projection[] = [participants, employers, reference];
 /** Every read model's table: each projection's own, and the roll-up cells they share. */
@@ -21,20 +20,13 @@ const BATCH = 200_000;
  * runner never double-counts or skips.
  */
 export async function catchUp(db: Database, opts: CatchUpOptions = {}): Promise<number> {
-  const workers = workerCellsOf(db);
   for (;;) {
-    const { position, done, from, changes, workerStates } = await db
-      .transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
-        // a batch is atomic with its checkpoint: losing the last ones in a crash only means projecting them again
-        await tx.query('SET LOCAL synchronous_commit = off');
-        return applyBatch(tx, opts.toPosition, workers);
-      })
-      .catch((e: unknown) => {
-        workers.drop();
-        throw e;
-      });
-    if (workerStates) workers.committed(workerStates, position);
+    const { position, done, from, changes } = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
+      // a batch is atomic with its checkpoint: losing the last ones in a crash only means projecting them again
+      await tx.query('SET LOCAL synchronous_commit = off');
+      return applyBatch(tx, opts.toPosition);
+    });
     if (changes) opts.onChanges?.(from, position, changes);
     opts.onBatch?.(position);
     // an abort is honoured between batches: each batch is committed whole or not at all
@@ -51,17 +43,12 @@ export type CatchUpOptions = {
 };
 
 /** Applies the next batch of the log after the checkpoint, within the caller's transaction. */
-export async function applyBatch(
-  tx: Sql,
-  toPosition?: number,
-  workers?: WorkerCells,
-): Promise<{ position: number; done: boolean; from: number; changes?: ChangeSet; workerStates?: Batch['workerStates'] }> {
+export async function applyBatch(tx: Sql, toPosition?: number): Promise<{ position: number; done: boolean; from: number; changes?: ChangeSet }> {
   const from = await checkpoint(tx);
   const events = await readLog(tx, from, BATCH, toPosition);
   if (!events.length) return { position: from, done: true, from };
   const changes = new ChangeSet();
-  workers?.startAt(from);
-  const batch: Batch = { fresh: from === 0, cells: await Cells.load(tx), changes, workers };
+  const batch: Batch = { fresh: from === 0, cells: await Cells.load(tx), changes };
   for (const p of PROJECTIONS) await p.apply(tx, events, batch);
   await batch.cells.flush(tx);
   const position = events.at(-1)!.position;
@@ -81,17 +68,7 @@ export async function applyBatch(
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
     [PROJECTIONS.map((p) => p.name), position],
   );
-  // a batch without worker events leaves the cache as it is, current at the new position
-  return { position, done: events.length < BATCH, from, changes, workerStates: batch.workerStates ?? [] };
-}
-
-const workerCells = new WeakMap<Database, WorkerCells>();
-
-/** The worker cells this process's projection batches committed on this database (see WorkerCells). */
-function workerCellsOf(db: Database): WorkerCells {
-  let cells = workerCells.get(db);
-  if (!cells) workerCells.set(db, (cells = new WorkerCells()));
-  return cells;
+  return { position, done: events.length < BATCH, from, changes };
 }
 
 const PROJECTION_LOCK = 0x63616b76;

@@ -6,7 +6,6 @@ import { readLog } from '../../src/projections/log-event.ts';
 import { workerMovements } from '../../src/projections/movements.ts';
 import { withReplay } from '../../src/projections/replay.ts';
 import { catchUp, digests, rebuild } from '../../src/projections/runner.ts';
-import type { Database } from '../../src/db/database.ts';
 import { freshDatabase } from '../support/database.ts';
 import { ev, nik } from '../support/events.ts';
 
@@ -49,79 +48,42 @@ function toEvents(cmds: Command[]) {
 describe('read models over random histories', () => {
   it('equal a rebuild from position 0, and agree with a fold of the log', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(command, { minLength: 1, maxLength: 40 }),
-        fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 8 }),
-        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
-        async (cmds, cuts, byOther) => {
-          const db = await freshDatabase();
-          // a second handle on the same database stands for another process catching up in turns:
-          // each keeps its own cache of worker cells, which must start again (and read the table)
-          // whenever the other has moved the read models
-          const other: Database = { ...db };
-          try {
-            const events = toEvents(cmds);
-            for (let i = 0, k = 0; i < events.length; k++) {
-              const size = cuts[k % cuts.length];
-              await appendEvents(db, events.slice(i, i + size), { atomic: false });
-              await catchUp(byOther[k % byOther.length] ? other : db);
-              i += size;
-            }
-            const incremental = await digests(db);
-            const query = { measure: 'ACTIVE_PARTICIPANTS' as const, granularity: 'QUARTER' as const, from: '2013-01-01', to: '2016-12-31', groupBy: ['PROVINCE' as const] };
-            const before = await coverageSeries(db, query);
-
-            // oracle: fold every worker stream of the log, as it stands now
-            const log = await readLog(db, 0, 10_000);
-            const streams = new Map<string, typeof log>();
-            for (const e of log) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
-            for (const p of before.rows) {
-              let expected = 0;
-              for (const history of streams.values()) {
-                expected += workerMovements(history).filter((m) => m.program === '' && m.region.startsWith(p.provinceCode!) && m.eff <= p.periodEnd).reduce((s, m) => s + m.delta, 0);
-              }
-              expect(p.value, `${p.provinceCode} at ${p.periodEnd}`).toBe(expected);
-            }
-
-            const [{ head }] = await db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
-            expect(await withReplay(db, head ?? 0, async (_sql, d) => d)).toEqual(incremental); // isolated replay
-            await rebuild(db);
-            expect(await digests(db)).toEqual(incremental);
-            expect(await coverageSeries(db, query)).toEqual(before);
-          } finally {
-            await db.dropDatabase();
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 8 }), async (cmds, cuts) => {
+        const db = await freshDatabase();
+        try {
+          const events = toEvents(cmds);
+          for (let i = 0, k = 0; i < events.length; k++) {
+            const size = cuts[k % cuts.length];
+            await appendEvents(db, events.slice(i, i + size), { atomic: false });
+            await catchUp(db);
+            i += size;
           }
-        },
-      ),
+          const incremental = await digests(db);
+          const query = { measure: 'ACTIVE_PARTICIPANTS' as const, granularity: 'QUARTER' as const, from: '2013-01-01', to: '2016-12-31', groupBy: ['PROVINCE' as const] };
+          const before = await coverageSeries(db, query);
+
+          // oracle: fold every worker stream of the log, as it stands now
+          const log = await readLog(db, 0, 10_000);
+          const streams = new Map<string, typeof log>();
+          for (const e of log) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
+          for (const p of before.rows) {
+            let expected = 0;
+            for (const history of streams.values()) {
+              expected += workerMovements(history).filter((m) => m.program === '' && m.region.startsWith(p.provinceCode!) && m.eff <= p.periodEnd).reduce((s, m) => s + m.delta, 0);
+            }
+            expect(p.value, `${p.provinceCode} at ${p.periodEnd}`).toBe(expected);
+          }
+
+          const [{ head }] = await db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
+          expect(await withReplay(db, head ?? 0, async (_sql, d) => d)).toEqual(incremental); // isolated replay
+          await rebuild(db);
+          expect(await digests(db)).toEqual(incremental);
+          expect(await coverageSeries(db, query)).toEqual(before);
+        } finally {
+          await db.dropDatabase();
+        }
+      }),
       { numRuns: process.env.CAKUPAN_TEST_ENGINE === 'pglite' ? 12 : 30 },
     );
-  });
-
-  it('stay right when two processes catch up in turns on what the other changed', async () => {
-    const db = await freshDatabase();
-    const other: Database = { ...db }; // another process: its own cache of worker cells
-    try {
-      const w = nik(1);
-      const steps: [AppendInput, Database][] = [
-        [ev('WorkerEnrolled', '2014-01-10', { nik: w, segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '3375', sponsor: 'SELF' }), db],
-        [ev('WorkerProgramsChanged', '2014-03-01', { nik: w, programs: ['JKK', 'JKM', 'JHT'] }), other],
-        [ev('WorkerLapsed', '2014-06-30', { nik: w, reason: 'NON_PAYMENT' }), db],
-        [ev('WorkerEnrolled', '2015-02-01', { nik: w, segment: 'PMI', programs: ['JKK', 'JKM'], regionCode: '1771', sponsor: 'SELF' }), other],
-        [ev('WorkerProgramsChanged', '2015-05-01', { nik: w, programs: ['JKK', 'JKM', 'JHT'] }), db],
-      ];
-      for (const [e, handle] of steps) {
-        expect((await appendEvents(db, [e], { atomic: true })).committed).toBe(true);
-        await catchUp(handle);
-      }
-      const incremental = await digests(db);
-      const [{ jht }] = await db.query<{ jht: number }>(
-        `SELECT coalesce(sum(d.delta), 0)::int AS jht FROM coverage_days d JOIN rollup_cells c ON c.id = d.cell WHERE c.program = 'JHT' AND c.region = '3375'`,
-      );
-      expect(jht).toBe(0); // the lapse ended the JHT the other process added
-      await rebuild(db);
-      expect(await digests(db)).toEqual(incremental);
-    } finally {
-      await db.dropDatabase();
-    }
   });
 });
