@@ -1,3 +1,4 @@
+import { dayOf, isoOf } from '../domain/days.ts';
 import type { StreamSnapshot } from '../domain/stream.ts';
 import { PROGRAMS, SEGMENTS, SPONSORS, type Program } from '../domain/reference/vocabulary.ts';
 import type { WorkerState } from '../domain/worker/worker.ts';
@@ -235,7 +236,7 @@ export class CompactWorkerStates {
   /** Writes the state's words into the slot; false (slot untouched) when it does not encode exactly. */
   #encode(slot: number, s: StreamSnapshot): boolean {
     if (s.retracted.length !== 0 || s.employer !== undefined) return false;
-    const last = s.lastEffectiveOn === null ? NONE : dayOf(s.lastEffectiveOn);
+    const last = s.lastEffectiveOn === null ? NONE : exactDay(s.lastEffectiveOn);
     if (last === undefined) return false;
     const w = s.worker;
     let packed: number;
@@ -252,7 +253,7 @@ export class CompactWorkerStates {
       if (status < 0 || segment === 0 && w.segment !== undefined || sponsor === 0 && w.sponsor !== undefined || programs < 0) return false;
       packed = status | (segment << 2) | (sponsor << 5) | (programs << 8);
       if (w.since !== undefined) {
-        const d = dayOf(w.since);
+        const d = exactDay(w.since);
         if (d === undefined) return false;
         since = d;
       }
@@ -290,10 +291,10 @@ export class CompactWorkerStates {
         regionCode: region === NONE ? undefined : this.#regions.at(region),
         sponsor: sponsor === 0 ? undefined : SPONSORS[sponsor - 1],
         employerNpp: npp === NONE ? undefined : this.#npps.at(npp),
-        since: since === NONE ? undefined : dateOf(since),
+        since: since === NONE ? undefined : isoOf(since),
       };
     }
-    const state: StreamSnapshot = { version: v[at]!, lastEffectiveOn: last === NONE ? null : dateOf(last), retracted: [] };
+    const state: StreamSnapshot = { version: v[at]!, lastEffectiveOn: last === NONE ? null : isoOf(last), retracted: [] };
     if (worker !== undefined) state.worker = worker;
     return state;
   }
@@ -333,20 +334,10 @@ function programList(code: number): Program[] {
   return list;
 }
 
-const DAY_MS = 86_400_000;
-const dates: string[] = [];
-
-/** Days since 1970-01-01 of a `YYYY-MM-DD` date; undefined unless the date reads back exactly. */
-function dayOf(date: string): number | undefined {
-  const ms = Date.parse(date);
-  if (!Number.isFinite(ms) || date.length !== 10) return undefined;
-  const day = ms / DAY_MS;
-  if (!Number.isInteger(day) || day < 0 || day > 200_000) return undefined;
-  return dateOf(day) === date ? day : undefined;
-}
-
-function dateOf(day: number): string {
-  return (dates[day] ??= new Date(day * DAY_MS).toISOString().slice(0, 10));
+/** The day number of a `YYYY-MM-DD` date from 1970 on; undefined unless the date reads back exactly. */
+function exactDay(date: string): number | undefined {
+  const day = dayOf(date);
+  return Number.isInteger(day) && day >= 0 && day <= 200_000 && isoOf(day) === date ? day : undefined;
 }
 
 /** Strings numbered in the order first seen. */

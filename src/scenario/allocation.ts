@@ -1,3 +1,4 @@
+import { DAY_MS, dayOf } from '../domain/days.ts';
 import { regions } from '../domain/regions/regions.ts';
 import { fnv1a } from './random.ts';
 import {
@@ -22,17 +23,6 @@ import {
 // from largest-remainder apportionment, so the parts always add up to the
 // whole.
 
-const DAY_MS = 86_400_000;
-export const dayOf = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
-const isoCache = new Map<number, string>();
-export function isoOf(day: number): string {
-  let s = isoCache.get(day);
-  if (s === undefined) {
-    s = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    isoCache.set(day, s);
-  }
-  return s;
-}
 
 /** Month ends from the first to the last checkpoint, plus the extra anchor dates, as day numbers. */
 export function checkpointDays(): number[] {

@@ -1,6 +1,7 @@
 import { currentRegencyCode, isProvinceCode, provinceOf } from '../domain/regions/regions.ts';
 import type { Program, SizeClass } from '../domain/reference/vocabulary.ts';
-import { allocate, apportion, checkpointDays, dayOf, geographyOf, interpolate, isoOf } from './allocation.ts';
+import { dayOf, isoOf } from '../domain/days.ts';
+import { allocate, apportion, checkpointDays, geographyOf, interpolate } from './allocation.ts';
 import {
   CATEGORIES,
   EMPLOYER_COVERAGE,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../support/events.ts';
 import { eventLineParser } from '../../src/importer/event-line.ts';
-import { allocate, apportion, checkpointDays, dayOf, isoOf, nationalActive } from '../../src/scenario/allocation.ts';
+import { dayOf, isoOf } from '../../src/domain/days.ts';
+import { allocate, apportion, checkpointDays, nationalActive } from '../../src/scenario/allocation.ts';
 import { CATEGORIES, NATIONAL_ACTIVE } from '../../src/scenario/figures.ts';
 import { generateScenario, regionSelection } from '../../src/scenario/scenario.ts';
 
