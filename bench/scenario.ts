@@ -69,10 +69,10 @@ try {
     for (const q of WARM_UP_QUERIES) await coverageSeries(db, q, { cube });
     let i = 0;
     const series = await timed(Number(values.rounds), () => coverageSeries(db, SERIES_QUERIES[i++ % SERIES_QUERIES.length], { cube }));
-    const heapMb = process.memoryUsage().rss / 1e6;
+    const rssMb = process.memoryUsage().rss / 1e6;
     console.log(
       `series    p50 ${series.p50.toFixed(2)} ms, p95 ${series.p95.toFixed(2)} ms over ${values.rounds} rounds of ${SERIES_QUERIES.length} shapes ` +
-        `(in-memory cube loaded in ${(cubeMs / 1000).toFixed(1)} s; process ${heapMb.toFixed(0)} MB resident with it)`,
+        `(in-memory cube loaded in ${(cubeMs / 1000).toFixed(1)} s; process ${rssMb.toFixed(0)} MB resident with it)`,
     );
     const budget = scale <= 0.001 ? 120 : scale === 0.1 ? 900 : undefined;
     console.log(`total     ${total.toFixed(1)} s (generate + import + project)${budget ? `; against the ${budget} s budget: ${(budget / total).toFixed(2)}x` : ''}`);
