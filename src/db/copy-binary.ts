@@ -9,6 +9,8 @@ const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0
 export const PG_EPOCH_DAYS = 10_957;
 const PG_EPOCH_MS = PG_EPOCH_DAYS * 86_400_000;
 const TWO_32 = 4_294_967_296;
+/** Hex digit values by character code (-1: not a digit); `undefined` past 'f'. */
+const HEX = Int8Array.from({ length: 103 }, (_, c) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1));
 
 /**
  * Rows in binary COPY format, written field by field into one growing buffer
@@ -86,6 +88,24 @@ export class CopyBinary {
     b.setInt32(this.#at + 4, hi);
     b.setUint32(this.#at + 8, us - hi * TWO_32);
     this.#at += 12;
+    return this;
+  }
+
+  /**
+   * A `uuid` from 32 hexadecimal digits of `text` starting at `from` (a
+   * worker's stream id holds its pseudonym after `worker-`). Throws when one
+   * is not a hex digit.
+   */
+  uuidHex(text: string, from = 0): this {
+    const b = this.room(20);
+    b.setInt32(this.#at, 16);
+    for (let i = 0; i < 16; i++) {
+      const hi = HEX[text.charCodeAt(from + 2 * i)] ?? -1;
+      const lo = HEX[text.charCodeAt(from + 2 * i + 1)] ?? -1;
+      if (hi < 0 || lo < 0) throw new RangeError(`not a uuid in 32 hexadecimal digits: ${JSON.stringify(text.slice(from, from + 32))}`);
+      b.setUint8(this.#at + 4 + i, (hi << 4) | lo);
+    }
+    this.#at += 20;
     return this;
   }
 

@@ -10,6 +10,8 @@ import type { DomainEvent } from '../domain/events.ts';
 export type LogEvent = DomainEvent & {
   position: number;
   streamId: string;
+  /** The event's version in its stream: 1 for a stream's first event. */
+  streamVersion: number;
   eventId: string;
   effectiveOn: string;
   recordedAt: Date;
@@ -19,7 +21,7 @@ export type LogEvent = DomainEvent & {
 
 // recorded time as epoch milliseconds: a batch shares a handful of instants,
 // so one Date per instant instead of one parsed per row
-const COLUMNS = `position, stream_id AS "streamId", event_id::text AS "eventId", type, data, effective_on AS "effectiveOn",
+const COLUMNS = `position, stream_id AS "streamId", stream_version AS "streamVersion", event_id::text AS "eventId", type, data, effective_on AS "effectiveOn",
   round(date_part('epoch', recorded_at) * 1000) AS "recordedMs"`;
 type Row = Omit<LogEvent, 'recordedAt'> & { recordedAt?: Date };
 
@@ -35,13 +37,14 @@ export async function readLog(sql: Sql, afterPosition: number, limit: number, to
   // parsed block by block as the rows arrive (the server sends the next meanwhile),
   // field by field: stream and event ids, types and dates never hold an escape; data is JSON text
   await sql.copyOutBlocks(
-    `SELECT position, stream_id, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
+    `SELECT position, stream_id, stream_version, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
        FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
     (block) => {
       const f = new CopyFields(block);
       while (!f.done) {
         const position = Number(f.field());
         const streamId = f.field();
+        const streamVersion = Number(f.field());
         const eventId = f.field();
         const type = f.field();
         const data = JSON.parse(copyValue(f.field())!);
@@ -50,7 +53,7 @@ export async function readLog(sql: Sql, afterPosition: number, limit: number, to
         // a batch shares a handful of recorded instants: one Date each
         let recordedAt = instants.get(recordedMs);
         if (!recordedAt) instants.set(recordedMs, (recordedAt = new Date(recordedMs)));
-        rows.push({ position, streamId, eventId, type, data, effectiveOn, recordedAt, recordedMs } as LogEvent);
+        rows.push({ position, streamId, streamVersion, eventId, type, data, effectiveOn, recordedAt, recordedMs } as LogEvent);
       }
     },
   );

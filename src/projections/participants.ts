@@ -14,9 +14,9 @@ export const participants: Projection = {
   tables: ['coverage_days', 'coverage_vintages', 'coverage_recorded', 'proj_workers'],
 
   async apply(tx, events, batch) {
-    const mine = events.filter((e) => e.streamId.startsWith('worker-'));
+    const mine = events.filter((e) => e.streamId.startsWith(PREFIX));
     if (!mine.length) return;
-    const states = batch.fresh ? new Map<string, WorkerCell>() : await loadWorkers(tx, batch.cells, [...new Set(mine.map((e) => e.streamId))]);
+    const states = batch.fresh ? new Map<string, WorkerCell>() : await loadWorkers(tx, batch.cells, streamsBefore(mine));
     // (about 3.4 (cell, day) keys per worker event in the reference scenario: a worker counts once and per program)
     const writer = new RollupWriter('coverage', batch, Math.ceil(mine.length * 3.5));
     // retracted streams are read before the fold: the connection is then given to the recorded rows' COPY
@@ -37,7 +37,7 @@ export const participants: Projection = {
     const rollups = await rollupDigests(sql, 'coverage');
     const workers = await tableDigest(
       sql,
-      '(SELECT w.stream_id, w.active, c.region, c.segment, c.sponsor, w.programs FROM proj_workers w JOIN rollup_cells c ON c.id = w.cell) t',
+      `(SELECT ${STREAM_ID} AS stream_id, w.active, c.region, c.segment, c.sponsor, w.programs FROM proj_workers w JOIN rollup_cells c ON c.id = w.cell) t`,
       'stream_id',
     );
     return [...rollups, workers].join(':');
@@ -98,10 +98,29 @@ function cellIds(cells: Cells): (c: WorkerCell, program: number) => [number, num
   };
 }
 
+/**
+ * The streams of a batch's events that began before it: those whose first
+ * event in the batch is not their first (version 1). Only these can have a
+ * state to read back; most of a batch's workers are new.
+ */
+function streamsBefore(events: readonly LogEvent[]): string[] {
+  const first = new Map<string, number>();
+  for (const e of events) if (!first.has(e.streamId)) first.set(e.streamId, e.streamVersion);
+  const out: string[] = [];
+  for (const [id, version] of first) if (version > 1) out.push(id);
+  return out;
+}
+
+// proj_workers is keyed by the pseudonym after `worker-` (32 hex digits), as a uuid
+const PREFIX = 'worker-';
+const pseudonymOf = (streamId: string) => streamId.slice(PREFIX.length);
+/** A proj_workers row's stream id, from its uuid (PostgreSQL prints it with hyphens). */
+const STREAM_ID = `'${PREFIX}' || replace(w.worker::text, '-', '')`;
+
 async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<string, WorkerCell>> {
   const rows = await tx.query<{ stream_id: string; active: boolean; cell: number; programs: number }>(
-    'SELECT stream_id, active, cell, programs FROM proj_workers WHERE stream_id = ANY($1::text[])',
-    [ids],
+    `SELECT ${STREAM_ID} AS stream_id, w.active, w.cell, w.programs FROM proj_workers w WHERE w.worker = ANY($1::uuid[])`,
+    [ids.map(pseudonymOf)],
   );
   return new Map(
     rows.map((r) => {
@@ -121,10 +140,10 @@ async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell
     const s = states.get(id)!;
     // a stream whose enrolment was retracted counts nowhere
     if (!s.region) gone.push(id);
-    else rows.row(4).text(id).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
+    else rows.row(4).uuidHex(id, PREFIX.length).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
   }
-  if (gone.length) await tx.query('DELETE FROM proj_workers WHERE stream_id = ANY($1::text[])', [gone]);
-  if (rows.length) await copyUpsert(tx, 'proj_workers', ['stream_id'], ['active', 'cell', 'programs'], rows, { fresh, update: 'replace' });
+  if (gone.length) await tx.query('DELETE FROM proj_workers WHERE worker = ANY($1::uuid[])', [gone.map(pseudonymOf)]);
+  if (rows.length) await copyUpsert(tx, 'proj_workers', ['worker'], ['active', 'cell', 'programs'], rows, { fresh, update: 'replace' });
 }
 
 export type { LogEvent };

@@ -68,6 +68,26 @@ describe("COPY's binary format", () => {
     expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
+  it('writes uuids from the hex digits of a worker stream id, and refuses an id that is not one', async () => {
+    await db.exec('CREATE TABLE IF NOT EXISTS bin_uuids (n int4, u uuid)');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 20 }), fc.boolean(), async (keys, upper) => {
+        await db.exec('TRUNCATE bin_uuids');
+        const hex = keys.map((k) => Buffer.from(k).toString('hex')).map((h) => (upper ? h.toUpperCase() : h));
+        const out = new CopyBinary(16);
+        hex.forEach((h, n) => out.row(2).int4(n).uuidHex(`worker-${h}`, 7));
+        await db.copyIn('bin_uuids', ['n', 'u'], out);
+        const back = await db.query<{ h: string }>(`SELECT replace(u::text, '-', '') AS h FROM bin_uuids ORDER BY n`);
+        expect(back.map((r) => r.h)).toEqual(hex.map((h) => h.toLowerCase()));
+      }),
+      { numRuns: 20 },
+    );
+    const good = 'worker-0000fe678d96b040e369c319b4122e89';
+    for (const bad of ['worker-0000fe678d96b040e369c319b4122e8g', 'worker-0000fe678d96b040e369c319b4122e8', 'worker-0000fe678d96b040e369c319b4122e8\u00e9', 'employer-11000001'])
+      expect(() => new CopyBinary().row(1).uuidHex(bad, 7)).toThrow(/not a uuid in 32 hexadecimal digits/);
+    expect(() => new CopyBinary().row(1).uuidHex(good, 7)).not.toThrow();
+  });
+
   it('agrees with the text dates it replaces', () => {
     expect(epochDay('1970-01-01')).toBe(0);
     expect(epochDay('2000-01-01')).toBe(10_957);
