@@ -34,11 +34,18 @@ export async function readLog(sql: Sql, afterPosition: number, limit: number, to
   for (const n of [afterPosition, limit, toPosition]) if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`readLog: ${n} is not a log position or count`);
   const rows: LogEvent[] = [];
   const instants = new Map<number, Date>();
+  // Positions are gapless (each append takes the next under a lock), so the
+  // events up to `toPosition` are the first `toPosition - afterPosition`. One
+  // bound, not two: with a range, a planner without statistics on a freshly
+  // imported log (15,000 rows estimated for 1.5 million) chose a bitmap scan
+  // and an on-disk sort of every event after the position, 4x the index scan.
+  const n = Math.min(limit, Math.max(0, toPosition - afterPosition));
+  if (!n) return [];
   // parsed block by block as the rows arrive (the server sends the next meanwhile),
   // field by field: stream and event ids, types and dates never hold an escape; data is JSON text
   await sql.copyOutBlocks(
     `SELECT position, stream_id, stream_version, event_id, type, data, effective_on, round(date_part('epoch', recorded_at) * 1000)::int8
-       FROM events WHERE position > ${afterPosition} AND position <= ${toPosition} ORDER BY position LIMIT ${limit}`,
+       FROM events WHERE position > ${afterPosition} ORDER BY position LIMIT ${n}`,
     (block) => {
       const f = new CopyFields(block);
       while (!f.done) {
@@ -57,6 +64,8 @@ export async function readLog(sql: Sql, afterPosition: number, limit: number, to
       }
     },
   );
+  // (only a log with a gap, which appends never leave, could hold more)
+  while (rows.length && rows[rows.length - 1].position > toPosition) rows.pop();
   return rows;
 }
 
