@@ -1,6 +1,7 @@
 import { dayOf, isoOf } from '../domain/days.ts';
 import type { StreamSnapshot } from '../domain/stream.ts';
 import { PROGRAMS, SEGMENTS, SPONSORS, type Program } from '../domain/reference/vocabulary.ts';
+import { WORKER_STREAM_PREFIX } from '../domain/worker/nik.ts';
 import type { WorkerState } from '../domain/worker/worker.ts';
 
 /**
@@ -44,7 +45,7 @@ export class PseudonymTable {
 
   /** Whether an id has the shape of a worker stream id (the table may hold it). */
   static holds(id: string): boolean {
-    return id.length === ID_LENGTH && id.startsWith(PREFIX);
+    return id.length === ID_LENGTH && id.startsWith(WORKER_STREAM_PREFIX);
   }
 
   /** The id's slot, or -1 when it is not in the table (or is no worker pseudonym). */
@@ -82,12 +83,12 @@ export class PseudonymTable {
 
   /** Reads the id's pseudonym into `#key`; false when the id is not `worker-` + 32 lower-case hex digits. */
   #parse(id: string): boolean {
-    if (id.length !== ID_LENGTH || !id.startsWith(PREFIX)) return false;
+    if (id.length !== ID_LENGTH || !id.startsWith(WORKER_STREAM_PREFIX)) return false;
     const key = this.#key;
     let any = 0;
     for (let w = 0; w < 4; w++) {
       let word = 0;
-      for (let i = PREFIX.length + w * 8, end = i + 8; i < end; i++) {
+      for (let i = WORKER_STREAM_PREFIX.length + w * 8, end = i + 8; i < end; i++) {
         const c = id.charCodeAt(i);
         const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
         if (d < 0) return false;
@@ -307,8 +308,7 @@ export class CompactWorkerStates {
  */
 export const ownCopy = (s: string): string => (' ' + s).slice(1);
 
-const PREFIX = 'worker-';
-const ID_LENGTH = PREFIX.length + 32;
+const ID_LENGTH = WORKER_STREAM_PREFIX.length + 32;
 /** Value words per slot: version, lastEffectiveOn (day), packed status/segment/sponsor/programs, since (day), region, NPP. */
 const WORDS = 6;
 const NONE = -1;

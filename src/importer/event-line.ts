@@ -6,7 +6,7 @@ import { DATE_RULE, isIsoDate } from '../domain/reference/calendar.ts';
 import { FORMALITIES, LAPSE_REASONS, PROGRAMS, SEGMENTS, SIZE_CLASSES, SPONSORS, TARGET_METRICS } from '../domain/reference/vocabulary.ts';
 import { currentRegencyCode, isProvinceCode } from '../domain/regions/regions.ts';
 import { isWellFormedUnicode } from '../domain/reference/text.ts';
-import { nikProblem, pseudonymiser } from '../domain/worker/nik.ts';
+import { nikProblem, pseudonymiser, WORKER_STREAM_PREFIX } from '../domain/worker/nik.ts';
 import { canonicalJson } from '../eventstore/hash.ts';
 
 // The public import format (docs/import-format.md), validated field
@@ -173,10 +173,10 @@ function pseudonymised(d: { nik: string }, worker: (nik: string) => string): Rec
 function streamOf(e: DomainEvent, effectiveOn: string): { streamId: string; regionCode: string | null } {
   switch (e.type) {
     case 'WorkerEnrolled':
-      return { streamId: `worker-${e.data.worker}`, regionCode: e.data.regionCode };
+      return { streamId: `${WORKER_STREAM_PREFIX}${e.data.worker}`, regionCode: e.data.regionCode };
     case 'WorkerLapsed':
     case 'WorkerProgramsChanged':
-      return { streamId: `worker-${e.data.worker}`, regionCode: null };
+      return { streamId: `${WORKER_STREAM_PREFIX}${e.data.worker}`, regionCode: null };
     case 'EmployerRegistered':
       return { streamId: `employer-${e.data.npp}`, regionCode: e.data.regionCode };
     case 'EmployerDeregistered':

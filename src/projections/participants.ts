@@ -1,6 +1,7 @@
 import { CopyBinary } from '../db/copy-binary.ts';
 import type { Sql } from '../db/database.ts';
 import { PROGRAMS } from '../domain/reference/vocabulary.ts';
+import { WORKER_STREAM_PREFIX } from '../domain/worker/nik.ts';
 import type { Cells } from './cells.ts';
 import type { LogEvent } from './log-event.ts';
 import { readStream } from './log-event.ts';
@@ -14,7 +15,7 @@ export const participants: Projection = {
   tables: ['coverage_days', 'coverage_vintages', 'coverage_recorded', 'proj_workers'],
 
   async apply(tx, events, batch) {
-    const mine = events.filter((e) => e.streamId.startsWith(PREFIX));
+    const mine = events.filter((e) => e.streamId.startsWith(WORKER_STREAM_PREFIX));
     if (!mine.length) return;
     const states = batch.fresh ? new Map<string, WorkerCell>() : await loadWorkers(tx, batch.cells, streamsBefore(mine));
     // (about 3.4 (cell, day) keys per worker event in the reference scenario: a worker counts once and per program)
@@ -112,10 +113,9 @@ function streamsBefore(events: readonly LogEvent[]): string[] {
 }
 
 // proj_workers is keyed by the pseudonym after `worker-` (32 hex digits), as a uuid
-const PREFIX = 'worker-';
-const pseudonymOf = (streamId: string) => streamId.slice(PREFIX.length);
+const pseudonymOf = (streamId: string) => streamId.slice(WORKER_STREAM_PREFIX.length);
 /** A proj_workers row's stream id, from its uuid (PostgreSQL prints it with hyphens). */
-const STREAM_ID = `'${PREFIX}' || replace(w.worker::text, '-', '')`;
+const STREAM_ID = `'${WORKER_STREAM_PREFIX}' || replace(w.worker::text, '-', '')`;
 
 async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<string, WorkerCell>> {
   const rows = await tx.query<{ stream_id: string; active: boolean; cell: number; programs: number }>(
@@ -140,7 +140,7 @@ async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell
     const s = states.get(id)!;
     // a stream whose enrolment was retracted counts nowhere
     if (!s.region) gone.push(id);
-    else rows.row(4).uuidHex(id, PREFIX.length).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
+    else rows.row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
   }
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE worker = ANY($1::uuid[])', [gone.map(pseudonymOf)]);
   if (rows.length) await copyUpsert(tx, 'proj_workers', ['worker'], ['active', 'cell', 'programs'], rows, { fresh, update: 'replace' });

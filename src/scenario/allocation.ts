@@ -23,7 +23,6 @@ import {
 // from largest-remainder apportionment, so the parts always add up to the
 // whole.
 
-
 /** Month ends from the first to the last checkpoint, plus the extra anchor dates, as day numbers. */
 export function checkpointDays(): number[] {
   const days = new Set<number>(EXTRA_CHECKPOINTS.map(dayOf));

@@ -37,6 +37,9 @@ export function pseudonymise(nik: string, secret: string): string {
   return createHmac('sha256', secret).update(nik).digest('hex').slice(0, 32);
 }
 
+/** A worker's stream id: this prefix, then the worker's pseudonym. */
+export const WORKER_STREAM_PREFIX = 'worker-';
+
 /**
  * {@link pseudonymise} under one secret, for bulk use: the same HMAC-SHA256
  * (RFC 2104) computed as two one-shot sha256 calls over buffers that already
