@@ -42,7 +42,17 @@ export type ImportOptions = {
   maxLineBytes?: number;
   /** Decide again the lines whose event ids were rejected against the log by an earlier import (otherwise that rejection is reported again). */
   retryRejected?: boolean;
+  /**
+   * From this many appended events on (default 100,000), the log's planner
+   * statistics are refreshed (`ANALYZE events`) when the import ends: a
+   * server without autovacuum would otherwise plan reads of a freshly loaded
+   * log from the statistics of an empty one.
+   */
+  analyzeAfter?: number;
 };
+
+/** Appended events past which an import refreshes the log's planner statistics. */
+export const ANALYZE_AFTER = 100_000;
 
 /**
  * Imports an NDJSON file of events. Each batch is one transaction; lines that
@@ -185,6 +195,7 @@ export async function importFile(db: Database, config: Config, file: string, opt
     await drain(0);
     if (batch.length) await flush();
     await inFlight;
+    if (summary.appended >= (opts.analyzeAfter ?? ANALYZE_AFTER)) await db.exec('ANALYZE events');
   } finally {
     await Promise.allSettled(ahead.map((a) => a.results));
     await inFlight.catch(() => undefined);

@@ -33,6 +33,20 @@ describe('the sample file (test/fixtures)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('refreshes the log\'s planner statistics after a large import (ANALYZE), not after a small one', async () => {
+    const rows = async (d: TestDatabase) => (await d.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'events'::regclass`))[0].n;
+    // (11 rows are below autovacuum's own threshold of 50 changes, where a server runs it)
+    await importFile(db, testConfig, SAMPLE, { analyzeAfter: 12 });
+    expect(await rows(db)).not.toBe(11);
+    const other = await freshDatabase();
+    try {
+      await importFile(other, testConfig, SAMPLE, { analyzeAfter: 11 });
+      expect(await rows(other)).toBe(11);
+    } finally {
+      await other.dropDatabase();
+    }
+  });
+
   it('accepts a byte-order mark at the start of the file, inline and in the parse workers, and gives the same log', async () => {
     const file = path.join(os.tmpdir(), `bom-${process.pid}-${Date.now()}.ndjson`);
     writeFileSync(file, '\ufeff' + readFileSync(SAMPLE, 'utf8'));
