@@ -1,5 +1,5 @@
 import type { Database, Sql } from '../db/database.ts';
-import { applyBatch, digests, READ_MODEL_TABLES, readsAhead } from './runner.ts';
+import { applyBatch, digests, READ_MODEL_TABLES } from './runner.ts';
 
 /** Thrown to roll the isolated rebuild back once its answer is taken. */
 class Discard<T> extends Error {
@@ -21,8 +21,7 @@ export async function withReplay<T>(db: Database, toPosition: number, use: (sql:
       for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints', 'read_model_changes']) {
         await tx.query(`CREATE TEMP TABLE ${table} (LIKE public.${table} INCLUDING ALL) ON COMMIT DROP`);
       }
-      const reads = readsAhead(db);
-      for (;;) if ((await applyBatch(tx, { toPosition, reads })).done) break;
+      for (;;) if ((await applyBatch(tx, { toPosition })).done) break;
       throw new Discard(await use(tx, await digests(tx)));
     });
   } catch (e) {

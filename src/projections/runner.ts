@@ -2,7 +2,7 @@ import type { Database, Sql } from '../db/database.ts';
 import { Cells } from './cells.ts';
 import { ChangeSet } from './changes.ts';
 import { employers } from './employers.ts';
-import { readLog, type LogEvent } from './log-event.ts';
+import { readLog } from './log-event.ts';
 import { participants } from './participants.ts';
 import type { Projection } from './projection.ts';
 import { reference } from './reference.ts';
@@ -20,16 +20,15 @@ const BATCH = 200_000;
  * runner never double-counts or skips.
  */
 export async function catchUp(db: Database, opts: CatchUpOptions = {}): Promise<number> {
-  const reads = readsAhead(db);
   for (;;) {
-    const { position, done, from, changes, readAhead } = await db.transaction(async (tx) => {
+    const { position, done, from, changes } = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
       // a batch is atomic with its checkpoint: losing the last ones in a crash only means projecting them again
       await tx.query('SET LOCAL synchronous_commit = off');
-      return applyBatch(tx, { toPosition: opts.toPosition, batchSize: opts.batchSize, reads });
+      return applyBatch(tx, { toPosition: opts.toPosition, batchSize: opts.batchSize });
     });
     if (changes) opts.onChanges?.(from, position, changes);
-    opts.onBatch?.(position, { readAhead });
+    opts.onBatch?.(position);
     // an abort is honoured between batches: each batch is committed whole or not at all
     if (done || opts.signal?.aborted) return position;
   }
@@ -39,63 +38,22 @@ export type CatchUpOptions = {
   toPosition?: number;
   /** Events per batch (default 200,000): each batch is one transaction. */
   batchSize?: number;
-  /** After each committed batch: where it ended, and whether its events had been read ahead. */
-  onBatch?: (position: number, info: { readAhead: boolean }) => void;
+  onBatch?: (position: number) => void;
   /** Each committed batch's roll-up deltas (a cube in this process applies them instead of reading them back). */
   onChanges?: (from: number, to: number, changes: ChangeSet) => void;
   signal?: AbortSignal;
 };
 
 /**
- * Reads a batch of the log ahead, on a connection of its own, while the
- * batch before it is folded and written: the server sends the next events
- * and the driver parses them in the pauses of the fold (mostly while
- * PostgreSQL stores the batch's rows). Only where the database has
- * connections to spare (PostgreSQL; PGlite has one). The log is append-only
- * and its positions are gapless and commit in order, so the events after a
- * position read now are the ones the batch would read itself; a batch uses
- * what was read ahead only if it starts where that read started (another
- * runner may have projected in between).
- */
-export class ReadAhead {
-  private ahead: { from: number; limit: number; toPosition?: number; events: Promise<LogEvent[] | undefined> } | undefined;
-
-  constructor(private readonly db: Database) {}
-
-  /** Up to `limit` events after `from`: those read ahead from there (`ahead`), or else read now through `tx`. */
-  async take(tx: Sql, from: number, limit: number, toPosition?: number): Promise<{ events: LogEvent[]; ahead: boolean }> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    // (a read ahead that failed is read again through the batch's own transaction)
-    const events = ahead?.from === from && ahead.limit === limit && ahead.toPosition === toPosition ? await ahead.events : undefined;
-    return events ? { events, ahead: true } : { events: await readLog(tx, from, limit, toPosition), ahead: false };
-  }
-
-  /** Starts reading up to `limit` events after `from`. */
-  start(from: number, limit: number, toPosition?: number): void {
-    this.ahead = { from, limit, toPosition, events: readLog(this.db, from, limit, toPosition).catch(() => undefined) };
-  }
-}
-
-/** A reader ahead where the database has connections to spare. */
-export const readsAhead = (db: Database) => (db.engine === 'postgres' ? new ReadAhead(db) : undefined);
-
-/**
  * Applies the next batch of the log after the checkpoint (up to `batchSize`
- * events and to `toPosition`), within the caller's transaction; with `reads`,
- * the batch after it is read meanwhile.
+ * events and to `toPosition`), within the caller's transaction.
  */
-export async function applyBatch(
-  tx: Sql,
-  opts: { toPosition?: number; batchSize?: number; reads?: ReadAhead } = {},
-): Promise<{ position: number; done: boolean; from: number; changes?: ChangeSet; readAhead: boolean }> {
-  const { toPosition, batchSize = BATCH, reads } = opts;
+export async function applyBatch(tx: Sql, opts: { toPosition?: number; batchSize?: number } = {}): Promise<{ position: number; done: boolean; from: number; changes?: ChangeSet }> {
+  const { toPosition, batchSize = BATCH } = opts;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: ${batchSize} is not a positive integer`);
   const from = await checkpoint(tx);
-  const { events, ahead: readAhead } = reads ? await reads.take(tx, from, batchSize, toPosition) : { events: await readLog(tx, from, batchSize, toPosition), ahead: false };
-  if (!events.length) return { position: from, done: true, from, readAhead };
-  // a full batch: the next is read while this one is applied
-  if (events.length === batchSize) reads?.start(events.at(-1)!.position, batchSize, toPosition);
+  const events = await readLog(tx, from, batchSize, toPosition);
+  if (!events.length) return { position: from, done: true, from };
   const changes = new ChangeSet();
   const batch: Batch = { fresh: from === 0, cells: await Cells.load(tx), changes };
   for (const p of PROJECTIONS) await p.apply(tx, events, batch);
@@ -117,7 +75,7 @@ export async function applyBatch(
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
     [PROJECTIONS.map((p) => p.name), position],
   );
-  return { position, done: events.length < batchSize, from, changes, readAhead };
+  return { position, done: events.length < batchSize, from, changes };
 }
 
 const PROJECTION_LOCK = 0x63616b76;
