@@ -50,7 +50,7 @@ export type CatchUpOptions = {
  */
 export async function applyBatch(tx: Sql, opts: { toPosition?: number; batchSize?: number } = {}): Promise<{ position: number; done: boolean; from: number; changes?: ChangeSet }> {
   const { toPosition, batchSize = BATCH } = opts;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: ${batchSize} is not a positive integer`);
+  checkBatchSize(batchSize);
   const from = await checkpoint(tx);
   const events = await readLog(tx, from, batchSize, toPosition);
   if (!events.length) return { position: from, done: true, from };
@@ -78,6 +78,11 @@ export async function applyBatch(tx: Sql, opts: { toPosition?: number; batchSize
   return { position, done: events.length < batchSize, from, changes };
 }
 
+function checkBatchSize(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`batchSize: ${n} is not a positive integer`);
+  return n;
+}
+
 const PROJECTION_LOCK = 0x63616b76;
 /** NOTIFY channel of each committed projection batch (payload: its position). */
 export const PROJECTED_CHANNEL = 'cakupan_projected';
@@ -95,6 +100,8 @@ export async function checkpoint(tx: Sql): Promise<number> {
 
 /** Empties every read model and replays the whole log. */
 export async function rebuild(db: Database, opts: CatchUpOptions = {}): Promise<number> {
+  // (refused before the read models are emptied)
+  if (opts.batchSize !== undefined) checkBatchSize(opts.batchSize);
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTION_LOCK]);
     // (TRUNCATE leaves no dead rows behind for the replay's copies to skip over)

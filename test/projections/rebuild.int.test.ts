@@ -45,6 +45,24 @@ function toEvents(cmds: Command[]) {
   });
 }
 
+describe('batch size', () => {
+  it('is refused unless a positive integer, before a rebuild empties anything', async () => {
+    const db = await freshDatabase();
+    try {
+      await appendEvents(db, [ev('WorkerEnrolled', '2014-01-15', { nik: nik(1), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '3375', sponsor: 'SELF' })], { atomic: false });
+      await catchUp(db);
+      const before = await digests(db);
+      for (const batchSize of [0, -1, 1.5, Number.NaN]) {
+        await expect(rebuild(db, { batchSize })).rejects.toThrow(`batchSize: ${batchSize} is not a positive integer`);
+        await expect(catchUp(db, { batchSize })).rejects.toThrow(`batchSize: ${batchSize} is not a positive integer`);
+      }
+      expect(await digests(db)).toEqual(before);
+    } finally {
+      await db.dropDatabase();
+    }
+  });
+});
+
 describe('read models over random histories', () => {
   it('equal a rebuild from position 0, and agree with a fold of the log', async () => {
     await fc.assert(
