@@ -34,8 +34,11 @@ export const employers: Projection = {
   },
 
   async digest(sql) {
-    const [rollups, ...tables] = await Promise.all([rollupDigests(sql, 'employer'), tableDigest(sql, 'employers', 'npp'), tableDigest(sql, 'licences', 'licence_number')]);
-    return [...rollups, ...tables].join(':');
+    return [
+      ...(await rollupDigests(sql, 'employer')),
+      await tableDigest(sql, 'employers', 'npp'),
+      await tableDigest(sql, 'licences', 'licence_number'),
+    ].join(':');
   },
 };
 

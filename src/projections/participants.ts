@@ -35,10 +35,12 @@ export const participants: Projection = {
   },
 
   async digest(sql) {
-    const [rollups, workers] = await Promise.all([
-      rollupDigests(sql, 'coverage'),
-      tableDigest(sql, `(SELECT ${STREAM_ID} AS stream_id, w.active, c.region, c.segment, c.sponsor, w.programs FROM proj_workers w JOIN rollup_cells c ON c.id = w.cell) t`, 'stream_id'),
-    ]);
+    const rollups = await rollupDigests(sql, 'coverage');
+    const workers = await tableDigest(
+      sql,
+      `(SELECT ${STREAM_ID} AS stream_id, w.active, c.region, c.segment, c.sponsor, w.programs FROM proj_workers w JOIN rollup_cells c ON c.id = w.cell) t`,
+      'stream_id',
+    );
     return [...rollups, workers].join(':');
   },
 };

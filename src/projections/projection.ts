@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyValue } from '../db/copy-text.ts';
-import pLimit, { type LimitFunction } from 'p-limit';
-import type { Database, Sql } from '../db/database.ts';
+import type { Sql } from '../db/database.ts';
 import type { LogEvent } from './log-event.ts';
 import type { Batch } from './rollup-writer.ts';
 
@@ -17,19 +16,6 @@ export interface Projection {
 }
 
 /**
- * Digests read at once through one Sql: on PostgreSQL's pool, two (each on a
- * connection of its own; each sorts a table on a core of its own), else one
- * (a transaction's single connection, PGlite).
- */
-const slots = new WeakMap<Sql, LimitFunction>();
-function digestSlots(sql: Sql): LimitFunction {
-  let limit = slots.get(sql);
-  if (!limit) slots.set(sql, (limit = pLimit((sql as Partial<Database>).engine === 'postgres' ? DIGESTS_AT_ONCE : 1)));
-  return limit;
-}
-const DIGESTS_AT_ONCE = 2;
-
-/**
  * md5 over a table's rows in a fixed order: each row as text (PostgreSQL's
  * record output), joined by newlines. The rows stream out by COPY and are
  * hashed as they arrive: aggregating them into one text value in the
@@ -37,11 +23,7 @@ const DIGESTS_AT_ONCE = 2;
  * past 1 GB of text: the day roll-up's rows are 280 MB of it at scale 0.02
  * (6.95 million rows), and grow with the history.
  */
-export function tableDigest(sql: Sql, table: string, orderBy: string, where = 'true', columns = '*'): Promise<string> {
-  return digestSlots(sql)(() => streamedDigest(sql, table, orderBy, where, columns));
-}
-
-async function streamedDigest(sql: Sql, table: string, orderBy: string, where: string, columns: string): Promise<string> {
+export async function tableDigest(sql: Sql, table: string, orderBy: string, where = 'true', columns = '*'): Promise<string> {
   const hash = createHash('md5');
   let blocks = 0;
   await sql.copyOutBlocks(`SELECT t::text FROM (SELECT ${columns} FROM ${table} WHERE ${where}) t ORDER BY ${orderBy}`, (block) => {

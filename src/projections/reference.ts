@@ -57,7 +57,7 @@ export const reference: Projection = {
   },
 
   async digest(sql) {
-    return (await Promise.all([tableDigest(sql, 'workforce_estimates', 'event_id'), tableDigest(sql, 'coverage_targets', 'target_id')])).join(':');
+    return [await tableDigest(sql, 'workforce_estimates', 'event_id'), await tableDigest(sql, 'coverage_targets', 'target_id')].join(':');
   },
 };
 

@@ -509,16 +509,16 @@ export async function rollupDigests(sql: Sql, fact: Fact): Promise<string[]> {
   const nonZero = (m: (x: string) => string) => measures.map((x) => `${m(x)} <> 0`).join(' OR ');
   const of = (table: string) => `${table} f JOIN rollup_cells c ON c.id = f.cell`;
   const f = (x: string) => `f.${x}`;
-  return Promise.all([
-    tableDigest(sql, `(SELECT ${cell}, f.eff, ${measures.map(f).join(', ')} FROM ${of(days)} WHERE ${nonZero(f)}) t`, `${order}, eff`),
-    tableDigest(sql, `(SELECT ${cell}, f.month, f.vintage, ${measures.map(f).join(', ')} FROM ${of(vintages)} WHERE ${nonZero(f)}) t`, `${order}, month, vintage`),
-    tableDigest(
+  return [
+    await tableDigest(sql, `(SELECT ${cell}, f.eff, ${measures.map(f).join(', ')} FROM ${of(days)} WHERE ${nonZero(f)}) t`, `${order}, eff`),
+    await tableDigest(sql, `(SELECT ${cell}, f.month, f.vintage, ${measures.map(f).join(', ')} FROM ${of(vintages)} WHERE ${nonZero(f)}) t`, `${order}, month, vintage`),
+    await tableDigest(
       sql,
       `(SELECT ${cell}, f.eff, f.rec, ${measures.map((m) => `sum(f.${m}) AS ${m}`).join(', ')} FROM ${of(recorded)}
          GROUP BY ${cell}, f.eff, f.rec HAVING ${nonZero((m) => `sum(f.${m})`)}) t`,
       `${order}, eff, rec`,
     ),
-  ]);
+  ];
 }
 
 /** The first day of month number `n` (months since January 1900), in days since 1970-01-01. */

@@ -111,9 +111,9 @@ export async function rebuild(db: Database, opts: CatchUpOptions = {}): Promise<
 }
 
 export async function digests(sql: Sql): Promise<Record<string, string>> {
-  // (side by side where the database reads digests so: see tableDigest)
-  const all = await Promise.all(PROJECTIONS.map((p) => p.digest(sql)));
-  return Object.fromEntries(PROJECTIONS.map((p, i) => [p.name, all[i]]));
+  const out: Record<string, string> = {};
+  for (const p of PROJECTIONS) out[p.name] = await p.digest(sql);
+  return out;
 }
 
 export type ProjectionStatus = {
