@@ -29,9 +29,12 @@ export default defineConfig({
     }
     // The CLI asks for the adapter more than once; two PGlite instances on one
     // directory would race (two initdb runs, then a hang), so share one.
-    pglite ??= import('@electric-sql/pglite').then(
-      ({ PGlite }) => new PGlite(path.resolve(process.env.CAKUPAN_DATA_DIR ?? 'data')),
-    );
+    // Under npm's install scripts (@prisma/client's postinstall runs `prisma -v`,
+    // which asks for it) the adapter is an empty in-memory database: an install
+    // never opens the service's data directory, which a running server may hold
+    // and where `prisma -v` never exits (a second `npm ci` hung on it).
+    const installing = process.env.npm_lifecycle_event === 'postinstall' || process.env.npm_lifecycle_event === 'install';
+    pglite ??= import('@electric-sql/pglite').then(({ PGlite }) => (installing ? new PGlite() : new PGlite(path.resolve(process.env.CAKUPAN_DATA_DIR ?? 'data'))));
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
     // Its bundled driver-adapter-utils types lag Prisma's by a minor version.
     return new PrismaPGlite(await pglite) as unknown as InstanceType<typeof import('@prisma/adapter-pg').PrismaPg>;
