@@ -34,7 +34,7 @@ export default defineConfig({
     // never opens the service's data directory, which a running server may hold
     // and where `prisma -v` never exits (a second `npm ci` hung on it).
     const installing = process.env.npm_lifecycle_event === 'postinstall' || process.env.npm_lifecycle_event === 'install';
-    pglite ??= import('@electric-sql/pglite').then(({ PGlite }) => (installing ? new PGlite() : new PGlite(path.resolve(process.env.CAKUPAN_DATA_DIR ?? 'data'))));
+    pglite ??= import('@electric-sql/pglite').then(({ PGlite }) => new PGlite(installing ? 'memory://' : path.resolve(process.env.CAKUPAN_DATA_DIR ?? 'data')));
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
     // Its bundled driver-adapter-utils types lag Prisma's by a minor version.
     return new PrismaPGlite(await pglite) as unknown as InstanceType<typeof import('@prisma/adapter-pg').PrismaPg>;
