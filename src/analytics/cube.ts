@@ -865,6 +865,8 @@ export class Cube {
   /** Told when the read models move (a server's follower): answers skip the position check until then. */
   private watched = false;
   private stale = true;
+  /** A position the read models are known to reach (committed on the primary): answers keep checking until the cube holds it. */
+  private awaited = 0;
 
   constructor(private readonly db: Database) {}
 
@@ -883,10 +885,16 @@ export class Cube {
     this.stale = false; // (an invalidation during the check below marks it stale again)
     const position = await checkpoint(sql);
     const s = this.state;
-    if (s && position <= s.position) return s; // (lower: a rebuild is replaying what the cube already holds)
+    if (s && position <= s.position) return this.checked(s); // (lower: a rebuild is replaying what the cube already holds)
     this.refreshing ??= this.refresh(position).finally(() => (this.refreshing = undefined));
     const next = await this.refreshing;
-    return next.position >= position ? next : this.current(sql);
+    return next.position >= position ? this.checked(next) : this.current(sql);
+  }
+
+  /** Short of a position the read models are known to reach: the next answer checks again. */
+  private checked(s: State): State {
+    if (s.position < this.awaited) this.stale = true;
+    return s;
   }
 
   /**
@@ -899,6 +907,18 @@ export class Cube {
   }
 
   invalidate(): void {
+    this.stale = true;
+  }
+
+  /**
+   * The read models will reach `position` (a batch the primary committed,
+   * which a replica replays a moment later): until the cube holds it, every
+   * answer checks where the read models stand. Without it, a check that ran
+   * just before the replica replayed the batch would keep the cube behind
+   * the replica's `dataAsOf` until the next invalidation.
+   */
+  expect(position: number): void {
+    if (position > this.awaited) this.awaited = position;
     this.stale = true;
   }
 

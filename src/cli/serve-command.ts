@@ -81,7 +81,9 @@ export const serveCommand = (options: Options) =>
       );
       // PostgreSQL: follow the log, whoever appends; one server projects (PGlite has one process)
       const onProjected = async (position?: number) => {
-        // a replica replays the batch a moment after the primary commits it: wait (bounded) so the answers move with it
+        // a replica replays the batch a moment after the primary commits it: the cube checks the replica
+        // on each answer until it holds the batch, and the wait (bounded) lets subscriptions move with it
+        if (position) app.cube.expect(position);
         if (replica && position) await app.readsReached(position);
         app.cube.invalidate();
         app.watch.poke(); // live subscriptions re-answer when the position moved

@@ -79,4 +79,30 @@ describe('the in-memory cube', () => {
     expect(await coverageSeries(db, q, { cube })).toEqual(await coverageSeries(db, q));
     expect(cube.reloads).toBe(3);
   });
+
+  it('keeps checking, once told a position the read models will reach, until it holds it (a replica replaying behind the primary)', async () => {
+    const cube = new Cube(db);
+    cube.watch();
+    const q: CoverageQuery = { measure: 'ACTIVE_PARTICIPANTS', granularity: 'YEAR', from: '2012-01-01', to: '2026-12-31' };
+    const before = await coverageSeries(db, q, { cube });
+    const at = cube.position!;
+    await appendEvents(db, [ev('WorkerEnrolled', '2017-07-07', { nik: nik(97, '1101'), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '1101', sponsor: 'SELF' })], { atomic: true });
+    // the primary's notice arrives before the replica has replayed the batch: the check finds the old position
+    cube.expect(at + 1);
+    expect(await coverageSeries(db, q, { cube })).toEqual(before);
+    expect(cube.position).toBe(at);
+    // the batch reaches the read models with no further notice: the next answer has it
+    await catchUp(db);
+    const after = await coverageSeries(db, q, { cube });
+    expect(cube.position).toBe(at + 1);
+    expect(after).toEqual(await coverageSeries(db, q));
+    expect(after).not.toEqual(before);
+    // once it holds the position, answers stop checking until the next notice
+    await appendEvents(db, [ev('WorkerEnrolled', '2017-08-08', { nik: nik(96, '1101'), segment: 'BPU', programs: ['JKK', 'JKM'], regionCode: '1101', sponsor: 'SELF' })], { atomic: true });
+    await catchUp(db);
+    expect(await coverageSeries(db, q, { cube })).toEqual(after);
+    cube.invalidate();
+    expect(await coverageSeries(db, q, { cube })).toEqual(await coverageSeries(db, q));
+    expect(cube.position).toBe(at + 2);
+  });
 });
