@@ -378,18 +378,29 @@ export class RollupWriter {
     const measures = spec.measures as string[];
     const m = this.m;
     const fields = 2 + m;
-    // (sized exactly: a row is its field count, then each field's length and value)
-    const days = new CopyBinary(64 + t.size * (2 + 8 + 8 + 8 * m));
     const { ent } = t;
     const order = t.ordered();
+    const fresh = this.batch.fresh;
+    // A day row past its cell's last day in the table is a new key: those are
+    // copied straight in (most of a batch's rows: history mostly moves forward),
+    // the others added to the rows there by the upsert.
+    const last = fresh ? undefined : await lastDays(tx, spec.days, order, ent);
+    // (sized exactly: a row is its field count, then each field's length and value)
+    const rowBytes = 2 + 8 + 8 + 8 * m;
+    const appended = new CopyBinary(64 + t.size * rowBytes);
+    const merged = new CopyBinary(last ? 64 + rowBytes * 64 : 1024);
     for (const at of order) {
-      days.row(fields).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY);
-      for (let k = 0; k < m; k++) days.int4(ent[at + SUMS + k]);
+      const out = last && ent[at + 1] <= (last.get(ent[at]) ?? -1) ? merged : appended;
+      out.row(fields).int4(ent[at]).date(ent[at + 1] + EPOCH_1900_DAY);
+      for (let k = 0; k < m; k++) out.int4(ent[at + SUMS + k]);
     }
     const vintages = new CopyBinary(64 + this.vintages.size * (2 + 8 + 8 + 8 + 8 * m));
     this.encode(vintages, this.vintages, (out, cell, sub) => out.row(fields + 1).int4(cell).date(monthDay(sub >>> 16)).date(monthDay(sub & 0xffff)));
-    const update = { fresh: this.batch.fresh, update: 'add' } as const;
-    await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, days, update);
+    const update = { fresh, update: 'add' } as const;
+    // (a fresh batch fills an empty table, its primary key built after; a later one's rows go in with the key there)
+    if (fresh) await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, appended, update);
+    else if (appended.length) await tx.copyIn(spec.days, ['cell', 'eff', ...measures], appended);
+    if (merged.length) await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, merged, update);
     await copyUpsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages, update);
     this.batch.changes.add(this.changes(order));
   }
@@ -471,6 +482,24 @@ export async function copyUpsert(
   );
   // (a replay applies many batches in one transaction)
   await tx.query(`TRUNCATE ${stage}`);
+}
+
+/**
+ * The last effective day (days since 1900-01-01) each cell of a batch's day
+ * rows has in `table`, for the cells that have one: one index probe a cell
+ * (`ordered` entries are grouped by cell). The projection lock keeps it true
+ * until the batch commits.
+ */
+async function lastDays(tx: Sql, table: string, order: Int32Array, ent: Int32Array): Promise<Map<number, number>> {
+  const cells: number[] = [];
+  for (const at of order) if (ent[at] !== cells.at(-1)) cells.push(ent[at]);
+  const rows = await tx.query<{ cell: number; last: number | null }>(
+    `SELECT u.cell, (SELECT max(d.eff) - DATE '1900-01-01' FROM ${table} d WHERE d.cell = u.cell) AS last FROM unnest($1::int[]) AS u(cell)`,
+    [cells],
+  );
+  const last = new Map<number, number>();
+  for (const r of rows) if (r.last !== null) last.set(r.cell, r.last);
+  return last;
 }
 
 /** Encoded recorded rows are streamed in chunks of about this many bytes. */
