@@ -18,6 +18,8 @@ export const participants: Projection = {
     const mine = events.filter((e) => e.streamId.startsWith(WORKER_STREAM_PREFIX));
     if (!mine.length) return;
     const states = batch.fresh ? new Map<string, WorkerCell>() : await loadWorkers(tx, batch.cells, streamsBefore(mine));
+    // the workers proj_workers holds a row for: the others' rows are new keys
+    const stored = new Set(states.keys());
     // (about 3.4 (cell, day) keys per worker event in the reference scenario: a worker counts once and per program)
     const writer = new RollupWriter('coverage', batch, Math.ceil(mine.length * 3.5));
     // retracted streams are read before the fold: the connection is then given to the recorded rows' COPY
@@ -31,7 +33,7 @@ export const participants: Projection = {
       throw error;
     }
     await writer.flush(tx);
-    await saveWorkers(tx, batch.cells, states, batch.fresh);
+    await saveWorkers(tx, batch.cells, states, stored, batch.fresh);
   },
 
   async digest(sql) {
@@ -130,20 +132,31 @@ async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<st
   );
 }
 
-async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell>, fresh: boolean): Promise<void> {
-  const rows = new CopyBinary(states.size * 64);
+/**
+ * Writes the batch's worker states: the workers `stored` in proj_workers
+ * replace their rows (or lose them, when their enrolment was retracted), the
+ * others' rows are new keys, copied straight in.
+ */
+async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell>, stored: ReadonlySet<string>, fresh: boolean): Promise<void> {
+  const added = new CopyBinary(Math.max(1024, (states.size - stored.size) * 64));
+  const replaced = new CopyBinary(stored.size * 64);
   const gone: string[] = [];
-  // in key order when upserting, so index entries are appended instead of
+  // in key order when the table has rows, so index entries are appended instead of
   // inserted at random pages (a fresh table builds its key after, sorted)
   const ids = fresh ? states.keys() : [...states.keys()].sort();
   for (const id of ids) {
     const s = states.get(id)!;
+    const rows = stored.has(id) ? replaced : added;
     // a stream whose enrolment was retracted counts nowhere
-    if (!s.region) gone.push(id);
-    else rows.row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
+    if (!s.region) {
+      if (rows === replaced) gone.push(id);
+    } else rows.row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
   }
+  const columns = ['worker', 'active', 'cell', 'programs'];
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE worker = ANY($1::uuid[])', [gone.map(pseudonymOf)]);
-  if (rows.length) await copyUpsert(tx, 'proj_workers', ['worker'], ['active', 'cell', 'programs'], rows, { fresh, update: 'replace' });
+  // (an empty table is filled with its key built after; a later batch's new rows go in with the key there)
+  if (added.length) await (fresh ? copyUpsert(tx, 'proj_workers', ['worker'], columns.slice(1), added, { fresh, update: 'replace' }) : tx.copyIn('proj_workers', columns, added));
+  if (replaced.length) await copyUpsert(tx, 'proj_workers', ['worker'], columns.slice(1), replaced, { fresh: false, update: 'replace' });
 }
 
 export type { LogEvent };
