@@ -133,6 +133,24 @@ async function loadWorkers(tx: Sql, cells: Cells, ids: string[]): Promise<Map<st
 }
 
 /**
+ * The worker stream ids of `states` in about their pseudonyms' order (by the
+ * first 32 bits), so proj_workers' index entries are appended to few pages
+ * instead of inserted at random ones. One native sort of numbers: the prefix
+ * and the id's index packed in a double (a batch holds far fewer than 2^21 streams).
+ */
+function inKeyOrder(states: ReadonlyMap<string, unknown>): string[] {
+  const ids = [...states.keys()];
+  if (ids.length > 2 ** 21) return ids.sort();
+  const at = WORKER_STREAM_PREFIX.length;
+  const keys = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) keys[i] = (parseInt(ids[i].slice(at, at + 8), 16) || 0) * 2 ** 21 + i;
+  keys.sort();
+  const out = new Array<string>(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = ids[keys[i] % 2 ** 21];
+  return out;
+}
+
+/**
  * Writes the batch's worker states: the workers `stored` in proj_workers
  * replace their rows (or lose them, when their enrolment was retracted), the
  * others' rows are new keys, copied straight in.
@@ -141,16 +159,14 @@ async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell
   const added = new CopyBinary(Math.max(1024, (states.size - stored.size) * 64));
   const replaced = new CopyBinary(stored.size * 64);
   const gone: string[] = [];
-  // in key order when the table has rows, so index entries are appended instead of
-  // inserted at random pages (a fresh table builds its key after, sorted)
-  const ids = fresh ? states.keys() : [...states.keys()].sort();
-  for (const id of ids) {
+  const cellOf = cellIds(cells);
+  for (const id of fresh ? states.keys() : inKeyOrder(states)) {
     const s = states.get(id)!;
     const rows = stored.has(id) ? replaced : added;
     // a stream whose enrolment was retracted counts nowhere
     if (!s.region) {
       if (rows === replaced) gone.push(id);
-    } else rows.row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cells.id('coverage', s.region, ['', s.segment, s.sponsor])).int2(s.programs);
+    } else rows.row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cellOf(s, 0)[0]).int2(s.programs);
   }
   const columns = ['worker', 'active', 'cell', 'programs'];
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE worker = ANY($1::uuid[])', [gone.map(pseudonymOf)]);
