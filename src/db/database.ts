@@ -197,8 +197,21 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
   };
   const copyOutBlocksWith = async (client: pg.PoolClient, query: string, onRows: (block: string) => void) => {
     const blocks = lineBlocks(onRows);
-    for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) blocks.push(chunk as Buffer);
-    blocks.end();
+    // A consumer's error stops the handing over, not the reading: leaving the
+    // loop early would leave the connection inside the COPY, hung for good
+    // (and with it the transaction and the projection lock it holds).
+    let failed: { error: unknown } | undefined;
+    const hand = (fn: () => void) => {
+      if (failed) return;
+      try {
+        fn();
+      } catch (error) {
+        failed = { error };
+      }
+    };
+    for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) hand(() => blocks.push(chunk as Buffer));
+    hand(() => blocks.end());
+    if (failed) throw failed.error;
   };
   const copyOutWith = async (client: pg.PoolClient, query: string) => {
     let text = '';

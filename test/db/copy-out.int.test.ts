@@ -22,4 +22,32 @@ describe('COPY out in blocks', () => {
     expect(blocks.join('')).toBe(whole);
     expect(blocks.join('').includes('\uFFFD')).toBe(false);
   });
+
+  it("fails with the server's error when a row fails part way, and the connection goes on", async () => {
+    const query = `SELECT n, 1 / (n - 20000) AS x FROM generate_series(1, 30000) AS n ORDER BY n`;
+    await db.transaction(async (tx) => {
+      await tx.exec('SAVEPOINT before_copy');
+      let rows = 0;
+      await expect(tx.copyOutBlocks(query, (b) => (rows += b.split('\n').length - 1))).rejects.toThrow(/division by zero/);
+      expect(rows).toBeLessThan(20000);
+      await tx.exec('ROLLBACK TO SAVEPOINT before_copy');
+      expect(await tx.query('SELECT 41 + 1 AS n')).toEqual([{ n: 42 }]);
+    });
+  });
+
+  it("fails with the consumer's error, and the transaction goes on", async () => {
+    const query = `SELECT n, repeat('x', 100) FROM generate_series(1, 30000) AS n ORDER BY n`;
+    await db.transaction(async (tx) => {
+      let calls = 0;
+      await expect(
+        tx.copyOutBlocks(query, () => {
+          calls++;
+          throw new Error('a bad row');
+        }),
+      ).rejects.toThrow('a bad row');
+      expect(calls).toBe(1);
+      expect(await tx.query('SELECT 41 + 1 AS n')).toEqual([{ n: 42 }]);
+      expect(await tx.copyOut('SELECT 7')).toBe('7\n');
+    });
+  });
 });
