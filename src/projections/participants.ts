@@ -7,7 +7,7 @@ import type { LogEvent } from './log-event.ts';
 import { readStream } from './log-event.ts';
 import { NO_WORKER, negatedMove, refold, stepWorker, workerCell, type WorkerCell, type WorkerMove } from './movements.ts';
 import { tableDigest, type Projection } from './projection.ts';
-import { copyUpsert, rollupDigests, RollupWriter } from './rollup-writer.ts';
+import { copyNew, copyUpsert, rollupDigests, RollupWriter } from './rollup-writer.ts';
 
 /** Active participants as movements (the coverage roll-ups) plus each worker's current cell. */
 export const participants: Projection = {
@@ -162,17 +162,18 @@ async function saveWorkers(tx: Sql, cells: Cells, states: Map<string, WorkerCell
   const cellOf = cellIds(cells);
   for (const id of fresh ? states.keys() : inKeyOrder(states)) {
     const s = states.get(id)!;
-    const rows = stored.has(id) ? replaced : added;
+    const isStored = stored.has(id);
     // a stream whose enrolment was retracted counts nowhere
     if (!s.region) {
-      if (rows === replaced) gone.push(id);
-    } else rows.row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cellOf(s, 0)[0]).int2(s.programs);
+      if (isStored) gone.push(id);
+      continue;
+    }
+    (isStored ? replaced : added).row(4).uuidHex(id, WORKER_STREAM_PREFIX.length).bool(s.active).int4(cellOf(s, 0)[0]).int2(s.programs);
   }
-  const columns = ['worker', 'active', 'cell', 'programs'];
+  const values = ['active', 'cell', 'programs'];
   if (gone.length) await tx.query('DELETE FROM proj_workers WHERE worker = ANY($1::uuid[])', [gone.map(pseudonymOf)]);
-  // (an empty table is filled with its key built after; a later batch's new rows go in with the key there)
-  if (added.length) await (fresh ? copyUpsert(tx, 'proj_workers', ['worker'], columns.slice(1), added, { fresh, update: 'replace' }) : tx.copyIn('proj_workers', columns, added));
-  if (replaced.length) await copyUpsert(tx, 'proj_workers', ['worker'], columns.slice(1), replaced, { fresh: false, update: 'replace' });
+  await copyNew(tx, 'proj_workers', ['worker', ...values], added, fresh);
+  if (replaced.length) await copyUpsert(tx, 'proj_workers', ['worker'], values, replaced, { fresh: false, update: 'replace' });
 }
 
 export type { LogEvent };

@@ -397,9 +397,7 @@ export class RollupWriter {
     const vintages = new CopyBinary(64 + this.vintages.size * (2 + 8 + 8 + 8 + 8 * m));
     this.encode(vintages, this.vintages, (out, cell, sub) => out.row(fields + 1).int4(cell).date(monthDay(sub >>> 16)).date(monthDay(sub & 0xffff)));
     const update = { fresh, update: 'add' } as const;
-    // (a fresh batch fills an empty table, its primary key built after; a later one's rows go in with the key there)
-    if (fresh) await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, appended, update);
-    else if (appended.length) await tx.copyIn(spec.days, ['cell', 'eff', ...measures], appended);
+    await copyNew(tx, spec.days, ['cell', 'eff', ...measures], appended, fresh);
     if (merged.length) await copyUpsert(tx, spec.days, ['cell', 'eff'], measures, merged, update);
     await copyUpsert(tx, spec.vintages, ['cell', 'month', 'vintage'], measures, vintages, update);
     this.batch.changes.add(this.changes(order));
@@ -471,7 +469,7 @@ export async function copyUpsert(
   opts: { fresh: boolean; update: 'add' | 'replace' },
 ): Promise<void> {
   const cols = [...keys, ...values];
-  if (opts.fresh) return rows.length > BULK_BYTES ? withoutPrimaryKey(tx, table, () => tx.copyIn(table, cols, rows)) : tx.copyIn(table, cols, rows);
+  if (opts.fresh) return copyNew(tx, table, cols, rows, true);
   const stage = `${table}_stage`;
   await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
   await tx.copyIn(stage, cols, rows);
@@ -482,6 +480,15 @@ export async function copyUpsert(
   );
   // (a replay applies many batches in one transaction)
   await tx.query(`TRUNCATE ${stage}`);
+}
+
+/**
+ * Copies rows whose keys `table` does not hold: straight in, and into an
+ * empty table (`empty`) with its primary key built after when they are many.
+ */
+export async function copyNew(tx: Sql, table: string, columns: readonly string[], rows: string | Uint8Array | CopyBinary, empty: boolean): Promise<void> {
+  if (!rows.length) return;
+  return empty && rows.length > BULK_BYTES ? withoutPrimaryKey(tx, table, () => tx.copyIn(table, columns, rows)) : tx.copyIn(table, columns, rows);
 }
 
 /**
