@@ -1,8 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { importFile } from '../importer/import-file.ts';
 import { catchUp, projectionStatus, slowestProjection } from '../projections/runner.ts';
+import { ProjectorThread } from '../projections/projector-thread.ts';
 import { progressBar } from './progress.ts';
 import { withDatabase } from './run.ts';
+
+/** Files larger than this are projected alongside their import on PostgreSQL. */
+const ALONGSIDE_BYTES = 4 * 1024 * 1024;
 
 type Options = { rejects?: string; batchSize: number; parseWorkers?: number; progress: boolean; project: boolean; retryRejected?: boolean; maxLineKb?: number };
 
@@ -13,6 +17,9 @@ export const importCommand = (file: string, options: Options) =>
     const bar = progressBar('importing', 'bytes', options.progress);
     bar?.start(1, 0);
     const started = performance.now();
+    // On PostgreSQL the read models of a large file follow its import in a thread of their own,
+    // whose fold uses the core the appends leave (a small file is projected after: sooner than a thread starts)
+    const alongside = options.project && db.engine === 'postgres' && db.url && statSync(file).size > ALONGSIDE_BYTES ? new ProjectorThread(db.url) : undefined;
     const summary = await importFile(db, config, file, {
       batchSize: options.batchSize,
       parseWorkers: options.parseWorkers,
@@ -23,6 +30,10 @@ export const importCommand = (file: string, options: Options) =>
         bar?.setTotal(total);
         bar?.update(done);
       },
+    }).catch(async (e: unknown) => {
+      // what was appended and projected so far stays: batches are whole on both sides
+      await alongside?.stop().catch(() => undefined);
+      throw e;
     });
     bar?.stop();
     const seconds = (performance.now() - started) / 1000;
@@ -42,8 +53,9 @@ export const importCommand = (file: string, options: Options) =>
     if (summary.rejected) out.write(`rejected lines written to ${rejectsPath}\n`);
     if (options.project) {
       const projecting = performance.now();
-      const position = await catchUp(db);
-      out.write(`read models at position ${position} (projected in ${((performance.now() - projecting) / 1000).toFixed(1)} s)\n`);
+      const position = alongside ? await alongside.finish() : await catchUp(db);
+      const took = ((performance.now() - projecting) / 1000).toFixed(1);
+      out.write(`read models at position ${position} (${alongside ? `projected alongside the import, up to the head ${took} s after it` : `projected in ${took} s`})\n`);
     } else {
       const { position } = slowestProjection(await projectionStatus(db));
       out.write(`read models at position ${position}, not projected (--no-project): a running server on PostgreSQL follows the log, or run \`cakupan project\`\n`);
