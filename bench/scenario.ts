@@ -5,8 +5,12 @@
 // a server answers; its load timed apart). The budgets: 2 minutes at the demo
 // scale on PGlite, 15 minutes for the whole load at scale 0.1 (12.4 million
 // events) on PostgreSQL; the line printed last is the total against its budget.
-// Usage: tsx bench/scenario.ts [--scale 0.001] [--engine pglite|postgres] [--rounds 50] [--keep]
+// On PostgreSQL the log is projected alongside the import, as `cakupan import`
+// does (a projector thread); the project step is then the time from the
+// import's end to the read models at the head.
+// Usage: tsx bench/scenario.ts [--scale 0.001] [--engine pglite|postgres] [--rounds 50] [--keep] [--after]
 //   --keep leaves the PostgreSQL database (its URL is printed) for a look afterwards.
+//   --after projects after the import instead (the steps apart, as on PGlite).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,11 +23,18 @@ import { openPglite, openPostgres } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { loadRegions } from '../src/domain/regions/load-regions.ts';
 import { importFile } from '../src/importer/import-file.ts';
+import { ProjectorThread } from '../src/projections/projector-thread.ts';
 import { catchUp, READ_MODEL_TABLES } from '../src/projections/runner.ts';
 import { fmt, rate, SERIES_QUERIES, throwawayDatabase, timed, WARM_UP_QUERIES } from './support.ts';
 
 const { values } = parseArgs({
-  options: { scale: { type: 'string', default: '0.001' }, engine: { type: 'string', default: 'pglite' }, rounds: { type: 'string', default: '50' }, keep: { type: 'boolean', default: false } },
+  options: {
+    scale: { type: 'string', default: '0.001' },
+    engine: { type: 'string', default: 'pglite' },
+    rounds: { type: 'string', default: '50' },
+    keep: { type: 'boolean', default: false },
+    after: { type: 'boolean', default: false },
+  },
 });
 const scale = Number(values.scale);
 const config = loadConfig({ ...process.env, CAKUPAN_PSEUDONYM_SECRET: 'bench-secret-0123456789' });
@@ -43,14 +54,25 @@ try {
     await migrate(db);
     await loadRegions(db);
     t = performance.now();
-    const imported = await importFile(db, config, file);
+    const alongside = pgDb && !values.after ? new ProjectorThread(pgDb.url) : undefined;
+    const imported = await importFile(db, config, file).catch(async (e: unknown) => {
+      await alongside?.stop().catch(() => undefined);
+      throw e;
+    });
     const importMs = performance.now() - t;
     if (imported.rejected) throw new Error(`${imported.rejected} lines rejected, first: ${JSON.stringify(imported.rejects[0])}`);
     console.log(`import    ${fmt(imported.appended)} events in ${(importMs / 1000).toFixed(1)} s (${fmt(rate(imported.appended, importMs))} events/s)`);
     t = performance.now();
-    await catchUp(db);
+    const projectedBefore = alongside?.position ?? 0;
+    if (alongside) await alongside.finish();
+    else await catchUp(db);
     const projectMs = performance.now() - t;
-    console.log(`project   in ${(projectMs / 1000).toFixed(1)} s (${fmt(rate(imported.appended, projectMs))} events/s)`);
+    console.log(
+      alongside
+        ? `project   alongside the import (${fmt(projectedBefore)} events projected when it ended), at the head ${(projectMs / 1000).toFixed(1)} s after it; ` +
+            `import and project ${((importMs + projectMs) / 1000).toFixed(1)} s (${fmt(rate(imported.appended, importMs + projectMs))} events/s)`
+        : `project   in ${(projectMs / 1000).toFixed(1)} s (${fmt(rate(imported.appended, projectMs))} events/s)`,
+    );
     const total = (generateMs + importMs + projectMs) / 1000;
     const peakMb = process.resourceUsage().maxRSS / 1024;
     console.log(`peak memory of this process (generate, import, project): ${peakMb.toFixed(0)} MB resident`);
