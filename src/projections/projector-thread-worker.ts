@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openPostgres } from '../db/database.ts';
 import type { ProjectorMessage } from './projector-thread.ts';
-import { catchUp } from './runner.ts';
+import { catchUp, checkpoint } from './runner.ts';
 
 // A projector thread: brings the read models up to the log's head again and
 // again while the thread that started it appends (an import), then once more
@@ -26,7 +26,8 @@ try {
     let position = -1;
     for (;;) {
       const last = finishing;
-      const reached = await catchUp(db, { batchSize, signal: stopping.signal, onBatch: (p) => post({ position: p }) });
+      // (told to stop before a batch: none is begun)
+      const reached = stopping.signal.aborted ? await checkpoint(db) : await catchUp(db, { batchSize, signal: stopping.signal, onBatch: (p) => post({ position: p }) });
       if (last || stopping.signal.aborted) {
         outcome = { done: reached };
         break;

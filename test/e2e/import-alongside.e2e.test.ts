@@ -55,7 +55,11 @@ describe('an import on PostgreSQL projecting alongside', () => {
   it('stops between two batches when told to, its checkpoint where it says', async () => {
     const head = await checkpoint(db);
     await db.exec(`TRUNCATE ${[...READ_MODEL_TABLES, 'projection_checkpoints', 'read_model_changes'].join(', ')}`);
-    const position = await new ProjectorThread(pgDb.url, { batchSize: 1000 }).stop();
+    let first: () => void;
+    const committed = new Promise<void>((resolve) => (first = resolve));
+    const thread = new ProjectorThread(pgDb.url, { batchSize: 1000, onBatch: () => first() });
+    await committed;
+    const position = await thread.stop();
     expect(position).toBeGreaterThan(0);
     expect(position).toBeLessThan(head);
     expect(position % 1000).toBe(0);
