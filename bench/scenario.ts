@@ -55,10 +55,8 @@ try {
     await loadRegions(db);
     t = performance.now();
     const alongside = pgDb && !values.after ? new ProjectorThread(pgDb.url) : undefined;
-    const imported = await importFile(db, config, file).catch(async (e: unknown) => {
-      await alongside?.stop().catch(() => undefined);
-      throw e;
-    });
+    const importing = importFile(db, config, file);
+    const imported = await (alongside ? alongside.during(importing) : importing);
     const importMs = performance.now() - t;
     if (imported.rejected) throw new Error(`${imported.rejected} lines rejected, first: ${JSON.stringify(imported.rejects[0])}`);
     console.log(`import    ${fmt(imported.appended)} events in ${(importMs / 1000).toFixed(1)} s (${fmt(rate(imported.appended, importMs))} events/s)`);

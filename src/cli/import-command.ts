@@ -20,7 +20,7 @@ export const importCommand = (file: string, options: Options) =>
     // On PostgreSQL the read models of a large file follow its import in a thread of their own,
     // whose fold uses the core the appends leave (a small file is projected after: sooner than a thread starts)
     const alongside = options.project && db.engine === 'postgres' && db.url && statSync(file).size > ALONGSIDE_BYTES ? new ProjectorThread(db.url) : undefined;
-    const summary = await importFile(db, config, file, {
+    const importing = importFile(db, config, file, {
       batchSize: options.batchSize,
       parseWorkers: options.parseWorkers,
       retryRejected: options.retryRejected,
@@ -30,11 +30,8 @@ export const importCommand = (file: string, options: Options) =>
         bar?.setTotal(total);
         bar?.update(done);
       },
-    }).catch(async (e: unknown) => {
-      // what was appended and projected so far stays: batches are whole on both sides
-      await alongside?.stop().catch(() => undefined);
-      throw e;
     });
+    const summary = await (alongside ? alongside.during(importing) : importing);
     bar?.stop();
     const seconds = (performance.now() - started) / 1000;
     const out = process.stdout;

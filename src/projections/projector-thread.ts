@@ -45,6 +45,19 @@ export class ProjectorThread {
   }
 
   /**
+   * The appends' own result; when they fail, the thread is stopped first
+   * (what both committed stays, each batch whole) and their error thrown.
+   */
+  async during<T>(appends: Promise<T>): Promise<T> {
+    try {
+      return await appends;
+    } catch (e) {
+      await this.stop().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
    * Says the appends are over: the thread brings the read models up to the
    * head once more and stops. Resolves with the position they are at.
    */
